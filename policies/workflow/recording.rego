@@ -1,0 +1,56 @@
+# Session evidence for sensitive workflows.
+package custody.workflow.recording
+
+import data.custody.workflow.lib
+
+# METADATA
+# title: Sensitive workflow without recorded, immutable evidence
+# description: >-
+#   Checks that a sensitive workflow (a production/prod target, or tier:
+#   critical) records its sessions (session.recording is full or commands, not
+#   none) and keeps that evidence immutable (session.immutable: true), so every
+#   privileged session can be reconstructed and shown to be unaltered.
+# custom:
+#   id: CUS-W009
+#   severity: error
+#   frameworks:
+#     - NIST-CSF-2.0:PR.PS-04
+#     - NIST-CSF-2.0:DE.CM-03
+#     - NIST-800-53:AU-14
+#     - NIST-800-53:AC-6(9)
+#     - NIST-800-53:AU-9
+#     - PCI-DSS-4.0:10.2.1.2
+#     - PCI-DSS-4.0:10.3.2
+#     - ISO-27001-2022:A.8.15
+#   remediation: >-
+#     Set spec.session.recording to full (or at least commands) and
+#     spec.session.immutable: true, so session evidence is hash-chained and
+#     write-once.
+deny contains f if {
+	lib.sensitive
+	lib.recording_mode == "none"
+	f := {
+		"id": "CUS-W009",
+		"msg": recording_msg,
+		"path": ["spec", "session", "recording"],
+	}
+}
+
+recording_msg := sprintf("The workflow is sensitive (%s) but spec.session.recording is missing: record sessions (full or commands).", [lib.sensitive_reason]) if {
+	not lib.present(["spec", "session", "recording"])
+} else := sprintf("The workflow is sensitive (%s) but spec.session.recording is \"none\": record sessions (full or commands).", [lib.sensitive_reason])
+
+deny contains f if {
+	lib.sensitive
+	immutable := lib.get(["spec", "session", "immutable"], null)
+	immutable != true
+	f := {
+		"id": "CUS-W009",
+		"msg": sprintf("The workflow is sensitive (%s) but spec.session.immutable is %v: set it to true so session evidence is tamper-evident.", [lib.sensitive_reason, immutable_text(immutable)]),
+		"path": ["spec", "session", "immutable"],
+	}
+}
+
+immutable_text(null) := "missing"
+
+immutable_text(x) := sprintf("%v", [x]) if x != null

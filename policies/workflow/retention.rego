@@ -1,0 +1,39 @@
+# Evidence retention.
+package custody.workflow.retention
+
+import data.custody.workflow.lib
+
+# METADATA
+# title: Evidence retention missing or too short
+# description: >-
+#   Checks that retention.minimum is declared and is at least the
+#   retentionMinimum parameter (default 365d), so session evidence outlives the
+#   audits and investigations that need it.
+# custom:
+#   id: CUS-W010
+#   severity: error
+#   frameworks:
+#     - NIST-800-53:AU-11
+#     - PCI-DSS-4.0:10.5.1
+#     - ISO-27001-2022:A.8.15
+#   remediation: >-
+#     Set spec.retention.minimum to at least the configured retentionMinimum
+#     (default 365d), e.g. "400d".
+deny contains f if {
+	not lib.present(["spec", "retention", "minimum"])
+	f := {
+		"id": "CUS-W010",
+		"msg": sprintf("spec.retention.minimum is missing: keep session evidence for at least %s.", [lib.param("retentionMinimum")]),
+		"path": ["spec", "retention", "minimum"],
+	}
+}
+
+deny contains f if {
+	minimum := lib.get(["spec", "retention", "minimum"], null)
+	lib.under_param(minimum, "retentionMinimum")
+	f := {
+		"id": "CUS-W010",
+		"msg": sprintf("spec.retention.minimum %s is shorter than the required %s: raise it.", [lib.q(minimum), lib.param("retentionMinimum")]),
+		"path": ["spec", "retention", "minimum"],
+	}
+}

@@ -1,0 +1,55 @@
+# Third-party (vendor) operated sessions.
+package custody.workflow.vendor
+
+import data.custody.workflow.lib
+
+# vendor present (a non-null vendor block) and the contract does not transfer
+# evidence obligations to the vendor.
+vendor_operates if {
+	lib.present(["spec", "vendor"])
+	lib.get(["spec", "vendor", "evidenceTransferred"], false) != true
+}
+
+vendor_name := sprintf("%q", [n]) if {
+	n := lib.get(["spec", "vendor", "name"], null)
+	is_string(n)
+} else := "a vendor"
+
+# METADATA
+# title: Vendor sessions without full recording and per-session approval
+# description: >-
+#   Checks that when a third party operates sessions (spec.vendor present and
+#   evidenceTransferred not true) every session is fully recorded
+#   (session.recording: full) and individually approved (approval.mode:
+#   per-session), because the organisation keeps the evidence obligation for
+#   access it does not operate itself.
+# custom:
+#   id: CUS-W018
+#   severity: error
+#   frameworks:
+#     - NIST-CSF-2.0:DE.CM-06
+#     - NIST-800-53:AU-14
+#     - PCI-DSS-4.0:8.2.7
+#   remediation: >-
+#     Set spec.session.recording: full and spec.approval.mode: per-session, or,
+#     when the contract makes the vendor keep the evidence, set
+#     spec.vendor.evidenceTransferred: true.
+deny contains f if {
+	vendor_operates
+	lib.recording_mode != "full"
+	f := {
+		"id": "CUS-W018",
+		"msg": sprintf("Sessions are operated by %s but spec.session.recording is %s: record vendor sessions in full.", [vendor_name, lib.q(lib.recording_mode)]),
+		"path": ["spec", "session", "recording"],
+	}
+}
+
+deny contains f if {
+	vendor_operates
+	lib.approval_mode != "per-session"
+	f := {
+		"id": "CUS-W018",
+		"msg": sprintf("Sessions are operated by %s but spec.approval.mode is %s: approve each vendor session (per-session).", [vendor_name, lib.q(lib.approval_mode)]),
+		"path": ["spec", "approval", "mode"],
+	}
+}

@@ -1,0 +1,623 @@
+//! Source files: reading with limits, YAML/JSON parsing into a value tree that keeps the position of every
+//! key and item, and the conversions the rest of custody needs (JSON for the schema validator and hashing,
+//! regorus values for policies).
+//!
+//! One parser reads all user input: `serde-saphyr` (maintained, pure Rust, span-aware, duplicate keys rejected,
+//! alias and depth budgets). JSON is read by the same parser, so a file never passes one reader and fails another.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// The largest integer every JSON canonicaliser agrees on (2^53 − 1).
+pub const MAX_SAFE_INT: i64 = 9_007_199_254_740_991;
+
+/// A position in a source file: 1-based line and column, and the byte offset (for miette labels).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    /// Byte offset of the node in the file, when known.
+    pub offset: Option<u32>,
+    /// Byte length of the node's token, when known (0 for zero-length spans).
+    pub len: u32,
+}
+
+impl Pos {
+    fn from_location(loc: &serde_saphyr::Location) -> Self {
+        let span = loc.span();
+        Pos {
+            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+            offset: span.byte_offset().and_then(|o| u32::try_from(o).ok()),
+            len: span
+                .byte_len()
+                .and_then(|o| u32::try_from(o).ok())
+                .unwrap_or(0),
+        }
+    }
+
+    /// A position known by line only (JSON Lines records).
+    pub fn line_only(line: u32) -> Self {
+        Pos {
+            line,
+            column: 1,
+            offset: None,
+            len: 0,
+        }
+    }
+
+    /// Shift a position parsed from a sub-slice (one line of a JSON Lines file) to file coordinates.
+    pub fn shifted(self, line: u32, line_offset: u32) -> Self {
+        Pos {
+            line: self.line + line - 1,
+            column: self.column,
+            offset: self.offset.map(|o| o + line_offset),
+            len: self.len,
+        }
+    }
+}
+
+/// A scalar or collection as written, with the position of the node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order; keys are unique (duplicates are rejected by the parser).
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key and where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub pos: Pos,
+}
+
+/// A value and where it is written. `file` is an index into the caller's file table when a document spans
+/// several files (a directory bundle's `events.jsonl`); 0 is the document's own file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+    pub file: u16,
+}
+
+/// One step of a path into a document.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Key(k) => f.write_str(k),
+            Step::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+/// Render a path as `spec.operators[0].team`.
+pub fn path_string(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+/// The result of locating a path: the position of the deepest existing node on it (the key for a map entry,
+/// the item for a list element), its file, and whether the whole path exists.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Located {
+    pub pos: Pos,
+    pub file: u16,
+    pub exact: bool,
+}
+
+impl Node {
+    pub fn new(value: Value, pos: Pos) -> Self {
+        Node {
+            value,
+            pos,
+            file: 0,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| k.name == key)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Follow a dotted key path of map keys only (`["session", "id"]`).
+    pub fn at(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The position of `path` in this document: the key of a map entry, the item of a list; for a path that
+    /// does not exist, the nearest existing parent (its key).
+    pub fn locate(&self, path: &[Step]) -> Located {
+        let mut here = Located {
+            pos: self.pos,
+            file: self.file,
+            exact: true,
+        };
+        let mut node = self;
+        for step in path {
+            let next = match (&node.value, step) {
+                (Value::Map(entries), Step::Key(k)) => entries
+                    .iter()
+                    .find(|(key, _)| &key.name == k)
+                    .map(|(key, v)| (key.pos, v)),
+                (Value::Seq(items), Step::Index(i)) => items.get(*i).map(|v| (v.pos, v)),
+                _ => None,
+            };
+            match next {
+                Some((pos, child)) => {
+                    here = Located {
+                        pos,
+                        file: child.file,
+                        exact: true,
+                    };
+                    node = child;
+                }
+                None => {
+                    here.exact = false;
+                    return here;
+                }
+            }
+        }
+        here
+    }
+
+    /// Visit every node with its path (pre-order).
+    pub fn walk<'a>(&'a self, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &'a Node)) {
+        f(path, self);
+        match &self.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    item.walk(path, f);
+                    path.pop();
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    path.push(Step::Key(k.name.clone()));
+                    v.walk(path, f);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The value in the JSON data model (for the schema validator and canonical hashing).
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value as a regorus value (what policies see), built directly without a JSON round-trip.
+    pub fn to_rego(&self) -> regorus::Value {
+        match &self.value {
+            Value::Null => regorus::Value::Null,
+            Value::Bool(b) => regorus::Value::from(*b),
+            Value::Int(i) => regorus::Value::from(*i),
+            Value::Float(f) => regorus::Value::from(*f),
+            Value::Str(s) => regorus::Value::from(s.as_str()),
+            Value::Seq(items) => regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>()),
+            Value::Map(entries) => regorus::Value::from(
+                entries
+                    .iter()
+                    .map(|(k, v)| (regorus::Value::from(k.name.as_str()), v.to_rego()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Deserialisation through serde-saphyr's `Spanned` wrapper: one pass gives values and positions.
+
+struct RawNode(Node);
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<RawValue>::deserialize(deserializer)?;
+        Ok(RawNode(Node::new(
+            spanned.value.0,
+            Pos::from_location(&spanned.referenced),
+        )))
+    }
+}
+
+struct RawValue(Value);
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML or JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Int(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
+        match i64::try_from(v) {
+            Ok(i) => Ok(RawValue(Value::Int(i))),
+            // Out of range for i64: kept as a float so the integer-range check reports it (CUS-P002).
+            Err(_) => Ok(RawValue(Value::Float(v as f64))),
+        }
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
+        match i64::try_from(v) {
+            Ok(i) => Ok(RawValue(Value::Int(i))),
+            Err(_) => Ok(RawValue(Value::Float(v as f64))),
+        }
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
+        match i64::try_from(v) {
+            Ok(i) => Ok(RawValue(Value::Int(i))),
+            Err(_) => Ok(RawValue(Value::Float(v as f64))),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Float(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Str(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue(Value::Str(v)))
+    }
+    fn visit_bytes<E: de::Error>(self, _v: &[u8]) -> Result<RawValue, E> {
+        Err(E::custom("binary values are not supported"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(RawNode(node)) = seq.next_element::<RawNode>()? {
+            items.push(node);
+        }
+        Ok(RawValue(Value::Seq(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries: Vec<(Key, Node)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(key) = map.next_key::<Spanned<KeyName>>()? {
+            let RawNode(value) = map.next_value::<RawNode>()?;
+            let name = key.value.0;
+            if entries.iter().any(|(k, _)| k.name == name) {
+                return Err(de::Error::custom(format!("duplicate key `{name}`")));
+            }
+            entries.push((
+                Key {
+                    name,
+                    pos: Pos::from_location(&key.referenced),
+                },
+                value,
+            ));
+        }
+        Ok(RawValue(Value::Map(entries)))
+    }
+}
+
+/// A mapping key: scalars only, rendered as the string a JSON object would use.
+struct KeyName(String);
+
+impl<'de> Deserialize<'de> for KeyName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = KeyName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyName, E> {
+                Ok(KeyName(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyName, E> {
+                Ok(KeyName("null".to_owned()))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/// Resource budgets for one file. Exceeding one is a `CUS-P001` finding that names the budget.
+#[derive(Clone, Copy, Debug)]
+pub struct Budgets {
+    pub max_file_size: u64,
+    pub max_depth: usize,
+    pub max_nodes: usize,
+    pub max_aliases: usize,
+    pub max_documents: usize,
+    /// Events replayed through aliases across a file ("billion laughs" guard).
+    pub max_alias_events: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            max_file_size: 16 * 1024 * 1024,
+            max_depth: 128,
+            max_nodes: 5_000_000,
+            max_aliases: 10_000,
+            max_documents: 100_000,
+            max_alias_events: 100_000,
+        }
+    }
+}
+
+/// A parse failure: what went wrong and where (when the parser knew).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+fn options(budgets: &Budgets) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = budgets.max_depth;
+    budget.max_nodes = budgets.max_nodes;
+    budget.max_aliases = budgets.max_aliases;
+    budget.max_documents = budgets.max_documents;
+    let mut opts = serde_saphyr::Options::default();
+    opts.budget = Some(budget);
+    opts.strict_booleans = true;
+    opts.underscored_numbers_as_strings = true;
+    opts.reject_unsupported_tags = true;
+    opts.legacy_octal_numbers = false;
+    opts.merge_keys = serde_saphyr::options::MergeKeyPolicy::Error;
+    opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    opts.with_snippet = false;
+    opts.alias_limits.max_total_replayed_events = budgets.max_alias_events;
+    opts
+}
+
+fn parse_error(err: &serde_saphyr::Error) -> ParseError {
+    let pos = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Pos::from_location(&l));
+    let mut message = err.to_string();
+    // The parser appends its own "at line X column Y"; custody reports the position separately.
+    if let Some(idx) = message.find(" at line ") {
+        message.truncate(idx);
+    }
+    ParseError {
+        message: message.trim().to_owned(),
+        pos,
+    }
+}
+
+/// Decode file bytes as UTF-8 text (a leading byte-order mark is accepted and dropped).
+pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let col = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        ParseError {
+            message: format!(
+                "the file is not valid UTF-8 (invalid byte at offset {}); save it as UTF-8",
+                e.valid_up_to()
+            ),
+            pos: Some(Pos {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(col).unwrap_or(u32::MAX),
+                offset: u32::try_from(e.valid_up_to()).ok(),
+                len: 1,
+            }),
+        }
+    })
+}
+
+/// Parse every document of a YAML (or JSON) text. Empty documents are dropped.
+pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, ParseError> {
+    if text.contains('\0') {
+        let offset = text.find('\0').unwrap_or(0);
+        let line = text[..offset].matches('\n').count() + 1;
+        return Err(ParseError {
+            message: "the file contains a NUL byte; YAML and JSON text may not".to_owned(),
+            pos: Some(Pos {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: 1,
+                offset: u32::try_from(offset).ok(),
+                len: 1,
+            }),
+        });
+    }
+    let docs: Vec<Option<RawNode>> =
+        serde_saphyr::from_multiple_with_options(text, options(budgets)).map_err(|e| parse_error(&e))?;
+    let docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
+    Ok(docs)
+}
+
+/// Parse a single JSON/YAML value (one line of a JSON Lines stream).
+pub fn parse_one(text: &str, budgets: &Budgets) -> Result<Node, ParseError> {
+    let mut docs = parse_documents(text, budgets)?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => Err(ParseError {
+            message: "empty record".to_owned(),
+            pos: None,
+        }),
+        _ => Err(ParseError {
+            message: "a JSON Lines record holds more than one document".to_owned(),
+            pos: None,
+        }),
+    }
+}
+
+/// A file's text shared between findings (miette's `NamedSource` clones it cheaply).
+pub type SharedText = Arc<str>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Node> {
+        parse_documents(text, &Budgets::default()).expect("parses")
+    }
+
+    #[test]
+    fn keys_and_items_keep_positions() {
+        let docs = parse("a:\n  b: 1\n  list:\n    - x: 1\n    - plain\n");
+        let doc = &docs[0];
+        let b = doc.locate(&[Step::Key("a".into()), Step::Key("b".into())]);
+        assert_eq!((b.pos.line, b.pos.column, b.exact), (2, 3, true));
+        let item = doc.locate(&[
+            Step::Key("a".into()),
+            Step::Key("list".into()),
+            Step::Index(1),
+        ]);
+        assert_eq!((item.pos.line, item.pos.column), (5, 7));
+        let missing = doc.locate(&[Step::Key("a".into()), Step::Key("zzz".into())]);
+        assert_eq!((missing.pos.line, missing.exact), (1, false));
+        assert_eq!(b.pos.offset, Some(5));
+    }
+
+    #[test]
+    fn yaml_12_core_schema_scalars() {
+        let docs = parse("a: yes\nb: 2026-11-20T10:02:00Z\nc: 1_000\nd: null\ne: ~\nf: 0x1F\ng: true\n");
+        let json = docs[0].to_json();
+        assert_eq!(json["a"], "yes");
+        assert_eq!(json["b"], "2026-11-20T10:02:00Z");
+        assert_eq!(json["c"], "1_000");
+        assert!(json["d"].is_null() && json["e"].is_null());
+        assert_eq!(json["g"], true);
+    }
+
+    #[test]
+    fn duplicate_keys_and_tags_are_errors() {
+        let err = parse_documents("a: 1\na: 2\n", &Budgets::default()).unwrap_err();
+        assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");
+        assert_eq!(err.pos.map(|p| p.line), Some(2));
+        let err = parse_documents("a: !!python/object:os.system x\n", &Budgets::default()).unwrap_err();
+        assert!(err.pos.is_some(), "{err:?}");
+        let err = parse_documents("{\"a\": 1, \"a\": 2}", &Budgets::default()).unwrap_err();
+        assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");
+    }
+
+    #[test]
+    fn multi_document_and_json() {
+        let docs = parse("---\na: 1\n---\n---\nb: [1, 2]\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].pos.line, 5);
+        let docs = parse("{\n  \"a\": {\"b\": true}\n}\n");
+        let b = docs[0].locate(&[Step::Key("a".into()), Step::Key("b".into())]);
+        assert_eq!((b.pos.line, b.pos.column), (2, 9));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse_documents("a: [1, 2\nb: 3\n", &Budgets::default()).unwrap_err();
+        assert!(err.pos.is_some(), "{err:?}");
+        let err = decode(b"a: 1\nb: \xff\n").unwrap_err();
+        assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((2, 4)));
+        assert_eq!(decode(b"\xEF\xBB\xBFa: 1").unwrap(), "a: 1");
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        assert!(parse_documents(&text, &Budgets::default()).is_err());
+    }
+}
