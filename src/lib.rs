@@ -1,1 +1,19 @@
+//! custody: policy-as-code for privileged-access accountability.
+//!
+//! The library parses, evaluates and produces findings; it never prints and never exits (`src/main.rs` does).
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod findings;
+pub mod inputs;
+pub mod patterns;
+pub mod policy;
+pub mod report;
+pub mod run;
+pub mod schema;
 pub mod source;
+pub mod units;
+pub mod validate;

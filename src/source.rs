@@ -475,6 +475,10 @@ fn parse_error(err: &serde_saphyr::Error) -> ParseError {
     if let Some(idx) = message.find(" at line ") {
         message.truncate(idx);
     }
+    // Advice addressed to programmers using the parser is not for custody's users.
+    if let Some(idx) = message.find(", set DuplicateKeyPolicy") {
+        message.truncate(idx);
+    }
     ParseError {
         message: message.trim().to_owned(),
         pos,

@@ -26,7 +26,7 @@ deny contains f if {
 	not lib.approval_required
 	f := {
 		"id": "CUS-W004",
-		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.mode is %s: require per-session or standing approval.", [lib.sensitive_reason, lib.q(lib.approval_mode)]),
+		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.mode is %s: require per-session or standing approval.", [lib.sensitive_reason, lib.approval_mode_text]),
 		"path": ["spec", "approval", "mode"],
 	}
 }
@@ -65,7 +65,6 @@ deny contains f if {
 #   frameworks:
 #     - NIST-CSF-2.0:PR.AA-05
 #     - NIST-800-53:AC-5
-#     - ISO-27001-2022:A.5.3
 #   remediation: >-
 #     Set spec.approval.separationOfDuties: true.
 deny contains f if {

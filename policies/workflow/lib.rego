@@ -104,6 +104,11 @@ approval_mode := get(["spec", "approval", "mode"], "none")
 
 approval_required if approval_mode != "none"
 
+# approval_mode_text: the declared mode quoted, or "missing", for messages.
+approval_mode_text := q(approval_mode) if present(["spec", "approval", "mode"])
+
+else := "missing (no approval)"
+
 # minApprovals absent means 1 (SPEC §10).
 min_approvals := n if {
 	n := get(["spec", "approval", "minApprovals"], 1)
@@ -115,6 +120,11 @@ break_glass_allowed if get(["spec", "breakGlass", "allowed"], false) == true
 
 # session.recording; absent means nothing is recorded ("none").
 recording_mode := get(["spec", "session", "recording"], "none")
+
+# recording_mode_text: the declared recording quoted, or "missing", for messages.
+recording_mode_text := q(recording_mode) if present(["spec", "session", "recording"])
+
+else := "missing (nothing recorded)"
 
 # ---------------------------------------------------------------------------
 # Durations.

@@ -39,7 +39,7 @@ deny contains f if {
 	lib.recording_mode != "full"
 	f := {
 		"id": "CUS-W018",
-		"msg": sprintf("Sessions are operated by %s but spec.session.recording is %s: record vendor sessions in full.", [vendor_name, lib.q(lib.recording_mode)]),
+		"msg": sprintf("Sessions are operated by %s but spec.session.recording is %s: record vendor sessions in full.", [vendor_name, lib.recording_mode_text]),
 		"path": ["spec", "session", "recording"],
 	}
 }
@@ -49,7 +49,7 @@ deny contains f if {
 	lib.approval_mode != "per-session"
 	f := {
 		"id": "CUS-W018",
-		"msg": sprintf("Sessions are operated by %s but spec.approval.mode is %s: approve each vendor session (per-session).", [vendor_name, lib.q(lib.approval_mode)]),
+		"msg": sprintf("Sessions are operated by %s but spec.approval.mode is %s: approve each vendor session (per-session).", [vendor_name, lib.approval_mode_text]),
 		"path": ["spec", "approval", "mode"],
 	}
 }

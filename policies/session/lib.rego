@@ -1,0 +1,242 @@
+# Shared helpers of the built-in session-bundle policies (custody.session.*).
+#
+# A session bundle is evaluated as `input`; Rust adds `input.custody` with the declared workflow
+# (`input.custody.workflow`, absent when no manifest declares the bundle's `session.workflow`), the hash-chain
+# verification (`chain`), facts about the recording file (`recording`) and the evaluation time (`now_ns`).
+#
+# Every helper here is total: it is undefined (never an error) for absent or malformed values, so that a
+# rule guarding on it never aborts the evaluation of a bundle's other rules (builtin errors are strict).
+package custody.session.lib
+
+import rego.v1
+
+# ---------------------------------------------------------------------------------------------------------
+# The declared workflow
+# ---------------------------------------------------------------------------------------------------------
+
+# The workflow document named by `session.workflow`. Every rule other than CUS-S001 requires it (SPEC §10,
+# no cascades: an unknown workflow is reported as CUS-S001 only).
+workflow := input.custody.workflow if is_object(input.custody.workflow)
+
+has_workflow if is_object(input.custody.workflow)
+
+# The workflow's `spec` ({} when the document has none, so lookups below stay undefined, not errors).
+spec := s if {
+	has_workflow
+	s := object.get(workflow, "spec", {})
+	is_object(s)
+}
+
+# `spec.approval.mode`. An absent mode is read as `per-session`, the strictest mode: a workflow that does not
+# say approval is unnecessary (`mode: none`) requires it, and CUS-W004/W007/W008 treat it the same way.
+default approval_mode := "per-session"
+
+approval_mode := m if {
+	m := spec.approval.mode
+	is_string(m)
+}
+
+approval_required if approval_mode != "none"
+
+per_session if approval_mode == "per-session"
+
+standing if approval_mode == "standing"
+
+# `spec.approval.minApprovals`, 1 when absent (SPEC §10).
+default min_approvals := 1
+
+min_approvals := n if {
+	n := spec.approval.minApprovals
+	is_number(n)
+}
+
+separation_of_duties if spec.approval.separationOfDuties == true
+
+break_glass_allowed if spec.breakGlass.allowed == true
+
+# ---------------------------------------------------------------------------------------------------------
+# The bundle's records
+# ---------------------------------------------------------------------------------------------------------
+
+# The approval record; absent (or null) means "no approval".
+approval := input.approval if is_object(input.approval)
+
+has_approval if is_object(input.approval)
+
+# A session is break-glass when `approval.breakGlass` is true (SPEC §10).
+break_glass if input.approval.breakGlass == true
+
+# `approval.grant` when it is present.
+grant := input.approval.grant if is_object(input.approval.grant)
+
+has_grant if is_object(input.approval.grant)
+
+# `approval.decisions` as an array ([] when absent or malformed).
+default decisions := []
+
+decisions := d if {
+	d := input.approval.decisions
+	is_array(d)
+}
+
+# `evidence.events` as an array. Rust inlines an `{file: events.jsonl}` reference; anything else that is not
+# a list (e.g. a reference that could not be read) counts as no events.
+default events := []
+
+events := e if {
+	e := input.evidence.events
+	is_array(e)
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Identities: compared case-insensitively everywhere (SPEC §10). Group names are compared the same way.
+# ---------------------------------------------------------------------------------------------------------
+
+# The lowercase form of a non-empty identity string; undefined for anything else.
+id(x) := lower(x) if {
+	is_string(x)
+	trim_space(x) != ""
+}
+
+# The lowercase set of the identity strings of an array; {} for anything that is not an array.
+id_set(xs) := {id(x) | some x in xs; id(x)} if is_array(xs)
+
+id_set(xs) := set() if not is_array(xs)
+
+# The lowercase principal (`identity.principal`); undefined when absent or empty (CUS-S003 reports that).
+principal := id(input.identity.principal)
+
+# The lowercase requester (`approval.requester`).
+requester := id(input.approval.requester)
+
+# The lowercase human an agent acted for (`identity.onBehalfOf`).
+on_behalf_of := id(input.identity.onBehalfOf)
+
+# `identity.kind`, `human` when absent.
+default identity_kind := "human"
+
+identity_kind := k if {
+	k := input.identity.kind
+	is_string(k)
+}
+
+# The principal's groups (lowercase).
+principal_groups := id_set(input.identity.groups)
+
+# The people who may not approve or review this session: the requester, the principal and the human an
+# agent acted for.
+conflicted contains principal
+
+conflicted contains requester
+
+conflicted contains on_behalf_of
+
+# True when `who` (an identity string) with `groups` (an array of group names) belongs to `members`, an
+# object `{groups: [...], users: [...]}` of the workflow.
+member_of(who, _, members) if id(who) in id_set(get(members, "users", []))
+
+member_of(_, groups, members) if {
+	some g in id_set(groups)
+	g in id_set(get(members, "groups", []))
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Instants and durations
+# ---------------------------------------------------------------------------------------------------------
+
+rfc3339 := `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`
+
+_num(s) := 0 if trim_left(s, "0") == ""
+
+_num(s) := to_number(trim_left(s, "0")) if trim_left(s, "0") != ""
+
+_leap(y) if {
+	y % 4 == 0
+	y % 100 != 0
+}
+
+_leap(y) if y % 400 == 0
+
+_days_in_month(_, m) := 31 if m in {1, 3, 5, 7, 8, 10, 12}
+
+_days_in_month(_, m) := 30 if m in {4, 6, 9, 11}
+
+_days_in_month(y, 2) := 29 if _leap(y)
+
+_days_in_month(y, 2) := 28 if not _leap(y)
+
+valid_instant(s) if {
+	is_string(s)
+	custody.regex_match(rfc3339, s)
+	_num(substring(s, 8, 2)) <= _days_in_month(_num(substring(s, 0, 4)), _num(substring(s, 5, 2)))
+}
+
+# An RFC 3339 timestamp as integer nanoseconds since the epoch; undefined for anything else (absent, not a
+# string, not a valid timestamp), so a malformed value is treated as absent instead of aborting evaluation.
+instant(s) := custody.time_ns(s) if valid_instant(s)
+
+# A duration string `<int><m|h|d>` as nanoseconds; undefined for anything else.
+duration(s) := custody.duration_ns(s) if {
+	is_string(s)
+	custody.regex_match(`^[0-9]{1,5}[mhd]$`, s)
+}
+
+# A duration of nanoseconds for messages, e.g. `406d 13h 19m` or `-5m 30s`.
+human_duration(ns) := concat("", [_sign(ns), concat(" ", _parts(abs(ns)))])
+
+_sign(ns) := "-" if ns < 0
+
+_sign(ns) := "" if ns >= 0
+
+_units := [[86400000000000, "d"], [3600000000000, "h"], [60000000000, "m"]]
+
+_parts(n) := ["0s"] if n == 0
+
+_parts(n) := array.concat(whole, secs) if {
+	n != 0
+	whole := [sprintf("%v%v", [q, unit]) |
+		some i, pair in _units
+		[u, unit] := pair
+		q := floor(_rem(n, i) / u)
+		q > 0
+	]
+	r := n % 60000000000
+	secs := [sprintf("%vs", [r / 1000000000]) | r > 0]
+}
+
+# n modulo the unit above _units[i] (n itself for days).
+_rem(n, 0) := n
+
+_rem(n, i) := n % _units[i - 1][0] if i > 0
+
+start_ns := instant(input.session.start)
+
+end_ns := instant(input.session.end)
+
+now_ns := input.custody.now_ns if is_number(input.custody.now_ns)
+
+# A rule parameter (data.custody.params), with the built-in default when the data lacks it.
+param(name) := data.custody.params[name]
+
+param(name) := _default_params[name] if not data.custody.params[name]
+
+_default_params := {"retentionMinimum": "365d", "maxDuration": "8h", "breakGlassReviewMax": "72h", "credentialMaxAge": "90d"}
+
+# A value for messages: a string quoted, anything else (null, absent…) as written.
+show(x) := sprintf("%q", [x]) if is_string(x)
+
+show(x) := sprintf("%v", [x]) if not is_string(x)
+
+# object.get that never errors: `default` when `x` is not an object or the path is absent. `path` is a key
+# or an array of keys.
+get(x, path, dflt) := object.get(x, path, dflt) if is_object(x)
+
+get(x, _, dflt) := dflt if not is_object(x)
+
+# The workflow's metadata.id, for messages.
+workflow_id := get(get(workflow, "metadata", {}), "id", "?")
+
+# `x` when it is an array, else [] (iterating over anything else is an error under strict builtins).
+list(x) := x if is_array(x)
+
+list(x) := [] if not is_array(x)

@@ -1,0 +1,339 @@
+//! The commands behind the CLI. Each returns an [`Outcome`]: what to write where and the exit code. Nothing
+//! here prints or exits; `main.rs` does.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Color, Command, Common, Format, SchemaKind};
+use crate::config::Config;
+use crate::findings::Severity;
+use crate::policy::{self, Policies, PolicySource};
+use crate::report::{self, Context};
+use crate::run::{self, Report, RunOptions};
+use crate::schema::Kind;
+use crate::source::{self, Budgets};
+
+/// What a command produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl Outcome {
+    fn usage(message: impl std::fmt::Display) -> Outcome {
+        Outcome {
+            stderr: format!("error: {message}\n"),
+            code: 2,
+            ..Outcome::default()
+        }
+    }
+
+    fn diagnostic(diag: &dyn miette::Diagnostic) -> Outcome {
+        let mut out = String::new();
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        if handler.render_report(&mut out, diag).is_err() {
+            out = format!("error: {diag}\n");
+        }
+        Outcome {
+            stderr: out,
+            code: 2,
+            ..Outcome::default()
+        }
+    }
+}
+
+/// Everything an evaluating command sets up from its flags: config, policies, time.
+struct Setup {
+    config: Config,
+    policies: Policies,
+    now_ns: i64,
+    budgets: Budgets,
+}
+
+fn parse_now(now: Option<&str>) -> Result<i64, String> {
+    match now {
+        Some(text) => source_now(text),
+        None => Ok(jiff::Timestamp::now().as_nanosecond() as i64),
+    }
+}
+
+fn source_now(text: &str) -> Result<i64, String> {
+    crate::units::instant_ns(text)
+        .ok_or_else(|| format!("--now `{text}` is not an RFC 3339 timestamp with an offset (e.g. 2026-11-25T12:00:00Z)"))
+}
+
+fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::PolicyError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let err = |message: String| policy::PolicyError::Data {
+            file: file.clone(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let text = source::decode(&bytes).map_err(|e| err(e.message))?;
+        let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
+            let at = e.pos.map(|p| format!("{}:{}: ", p.line, p.column)).unwrap_or_default();
+            err(format!("{at}{}", e.message))
+        })?;
+        for doc in docs {
+            let json = doc.to_json();
+            if !json.is_object() {
+                return Err(err("the data document must be an object".to_owned()));
+            }
+            out.push(json);
+        }
+    }
+    Ok(out)
+}
+
+fn setup(common: &Common, extra_policy_paths: &[PathBuf], with_tests: bool) -> Result<Setup, Outcome> {
+    let now_ns = parse_now(common.now.as_deref()).map_err(Outcome::usage)?;
+    let config = Config::discover(common.config.as_deref()).map_err(|e| Outcome::diagnostic(&e))?;
+    let mut paths = config.policies.clone();
+    paths.extend(common.policies.iter().cloned());
+    paths.extend(extra_policy_paths.iter().cloned());
+    let mut sources: Vec<PolicySource> = policy::builtin_sources();
+    sources.extend(policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?);
+    let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
+    let data = policy::data_document(&config.params, &data);
+    let policies = Policies::load(sources, data, with_tests).map_err(|e| Outcome::diagnostic(&e))?;
+    let mut known = policies.rule_ids();
+    known.extend(policies.string_rule_ids());
+    config.check_rule_ids(&known).map_err(|e| Outcome::diagnostic(&e))?;
+    let mut budgets = Budgets::default();
+    if let Some(max) = config.max_file_size {
+        budgets.max_file_size = max;
+    }
+    Ok(Setup {
+        config,
+        policies,
+        now_ns,
+        budgets,
+    })
+}
+
+fn use_color(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    }
+}
+
+/// Write `contents` to `path` atomically: a temporary file in the same directory, then a rename.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Render a finished report per the common flags.
+fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
+    run::apply_config(report, &setup.config, &setup.policies, setup.now_ns);
+    report.allow_empty = common.allow_empty;
+    report.sort();
+    let ctx = Context {
+        policies: &setup.policies,
+        strict: common.strict,
+        color: common.output.is_none() && use_color(common.color),
+        width: 100,
+    };
+    let reporter = report::for_format(common.format.name()).expect("every --format value has a reporter");
+    let rendered = reporter.render(report, &ctx);
+    let code = report.exit_code(common.strict);
+    let mut outcome = Outcome {
+        code,
+        ..Outcome::default()
+    };
+    match &common.output {
+        Some(path) => {
+            if let Err(e) = write_atomic(path, rendered.as_bytes()) {
+                return Outcome::usage(format!("cannot write {}: {e}", path.display()));
+            }
+            outcome.stderr = format!("{}\n", report::summary_line(report, common.strict));
+        }
+        None => {
+            outcome.stdout = rendered;
+            if common.format != Format::Human {
+                for e in &report.tool_errors {
+                    outcome.stderr.push_str(&format!("error: {}\n", e.message));
+                }
+                if report.nothing_to_evaluate() {
+                    outcome.stderr.push_str(&format!(
+                        "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
+                        report.noun
+                    ));
+                }
+            }
+        }
+    }
+    outcome
+}
+
+fn run_options(common: &Common, setup: &Setup, paths: Vec<PathBuf>) -> RunOptions {
+    let mut exclude = setup.config.exclude.clone();
+    exclude.extend(common.exclude.iter().cloned());
+    RunOptions {
+        paths,
+        exclude,
+        budgets: setup.budgets,
+        now_ns: setup.now_ns,
+        jobs: common.jobs,
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Validate { paths, common } => {
+            let setup = match setup(&common, &[], false) {
+                Ok(s) => s,
+                Err(o) => return o,
+            };
+            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let opts = run_options(&common, &setup, paths);
+            let mut report = crate::validate::validate(&opts, &setup.policies);
+            finish(&mut report, &setup, &common)
+        }
+        Command::Test { paths, common } => test(&paths, &common),
+        Command::Rules { common } => rules(&common),
+        Command::Explain { rule, common } => explain(&rule, &common),
+        Command::Schema { kind } => Outcome {
+            stdout: match kind {
+                SchemaKind::Workflow => Kind::Workflow.schema_text().to_owned(),
+                SchemaKind::Bundle => Kind::SessionBundle.schema_text().to_owned(),
+            },
+            ..Outcome::default()
+        },
+    }
+}
+
+fn test(paths: &[PathBuf], common: &Common) -> Outcome {
+    let setup = match setup(common, paths, true) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let (results, coverage) = policy::run_tests(&setup.policies);
+    let passed = results.iter().filter(|r| r.passed).count();
+    let failed = results.len() - passed;
+    let mut out = String::new();
+    if common.format == Format::Json {
+        let doc = serde_json::json!({
+            "summary": {"passed": passed, "failed": failed},
+            "tests": results,
+            "coverage": coverage,
+        });
+        out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        out.push('\n');
+    } else {
+        for r in &results {
+            let status = if r.passed { "PASS" } else { "FAIL" };
+            out.push_str(&format!("{status} {} {}\n", r.file, r.name));
+            if let Some(m) = &r.message {
+                out.push_str(&format!("     {m}\n"));
+            }
+        }
+        out.push_str("\ncoverage (lines of policy evaluated by the tests):\n");
+        for c in &coverage {
+            let total = c.covered + c.not_covered;
+            let pct = if total == 0 { 100.0 } else { 100.0 * c.covered as f64 / total as f64 };
+            out.push_str(&format!("  {pct:5.1}%  {}\n", c.file));
+        }
+        out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+    }
+    let code = if results.is_empty() {
+        2
+    } else if failed > 0 {
+        1
+    } else {
+        0
+    };
+    let mut outcome = Outcome {
+        stdout: out,
+        code,
+        ..Outcome::default()
+    };
+    if results.is_empty() {
+        outcome.stderr = "error: no test_* rules found\n".to_owned();
+    }
+    outcome
+}
+
+fn rules(common: &Common) -> Outcome {
+    let setup = match setup(common, &[], false) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let mut rules = setup.policies.rules.clone();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let stdout = if common.format == Format::Json {
+        let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        let mut s = String::new();
+        for r in &rules {
+            let sev = match setup.config.setting(&r.id) {
+                Some(crate::config::RuleSetting::Off) => "off".to_owned(),
+                Some(crate::config::RuleSetting::Level(l)) => l.to_string(),
+                None => r.severity.to_string(),
+            };
+            s.push_str(&format!("{:<9} {:<8} {}\n", r.id, sev, r.title));
+            if !r.frameworks.is_empty() {
+                s.push_str(&format!("{:<18} {}\n", "", r.frameworks.join(", ")));
+            }
+        }
+        s
+    };
+    Outcome {
+        stdout,
+        ..Outcome::default()
+    }
+}
+
+fn explain(rule: &str, common: &Common) -> Outcome {
+    let setup = match setup(common, &[], false) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let Some(meta) = setup.policies.rule(&rule.to_uppercase()).or_else(|| setup.policies.rule(rule)) else {
+        return Outcome::usage(format!("unknown rule `{rule}`; `custody rules` lists them"));
+    };
+    if common.format == Format::Json {
+        let mut s = serde_json::to_string_pretty(meta).unwrap_or_default();
+        s.push('\n');
+        return Outcome {
+            stdout: s,
+            ..Outcome::default()
+        };
+    }
+    let severity = match meta.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut s = format!("{} — {}\n\n", meta.id, meta.title);
+    s.push_str(&format!("severity:   {severity}\n"));
+    s.push_str(&format!("policy:     {} ({}:{})\n\n", meta.package, meta.file, meta.line));
+    s.push_str(&format!("What it checks and why:\n  {}\n\n", meta.description));
+    s.push_str(&format!("How to fix:\n  {}\n\n", meta.remediation));
+    s.push_str("Framework references:\n");
+    for f in &meta.frameworks {
+        s.push_str(&format!("  {f}\n"));
+    }
+    Outcome {
+        stdout: s,
+        ..Outcome::default()
+    }
+}

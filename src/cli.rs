@@ -1,0 +1,119 @@
+//! Command-line definition (clap). Parsing only: the binary dispatches.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custody",
+    version,
+    about = "Policy-as-code for privileged-access accountability: validate workflow manifests, check session evidence",
+    long_about = None,
+    after_help = "Exit codes: 0 no failing finding; 1 at least one failing finding; 2 the tool could not do its job."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check workflow manifests against the schema and the policies
+    Validate {
+        /// Files or directories (default: the current directory)
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run the Rego unit tests (rules named test_*) of the built-in and the given policies
+    Test {
+        /// Extra policy files or directories whose tests to run
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the rule catalogue (id, severity, title, frameworks)
+    Rules {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Explain one rule: what it checks, why, how to fix it, framework references
+    Explain {
+        /// A rule id such as CUS-W005
+        rule: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the JSON Schema of a document kind
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Workflow,
+    Bundle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Flags every evaluating command accepts.
+#[derive(Debug, Args, Clone)]
+pub struct Common {
+    /// Extra Rego policy directory or file (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Extra data document (JSON or YAML), merged into `data` (repeatable)
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Warnings fail the run too
+    #[arg(long)]
+    pub strict: bool,
+    /// Evaluation time (RFC 3339; default: now)
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// A run with nothing to evaluate exits 0 instead of 2
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Colour in human output (NO_COLOR is honoured under auto)
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}

@@ -1,0 +1,430 @@
+//! `.custody.yaml`: extra policies, limits, excludes, rule parameters, severity overrides and governed
+//! exceptions (SPEC §7). Every problem is a configuration error (exit 2) that names the key's line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+
+use crate::findings::{is_locked, Severity};
+use crate::source::{self, Budgets, Node, Pos, Value};
+
+/// A configuration error: the file, the position of the offending key and what to do.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{file}:{line}:{column}: {message}")]
+#[diagnostic(code(custody::config))]
+pub struct ConfigError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    pub src: Option<NamedSource<String>>,
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+}
+
+/// A severity override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Level(Severity),
+}
+
+/// What an exception waives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Workflow(String),
+    Session(String),
+}
+
+/// A governed waiver.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exception {
+    pub rule: String,
+    pub scope: Scope,
+    pub reason: String,
+    /// The date as written (`2027-03-31`).
+    pub expires: String,
+    /// The end of the expiry day, UTC, in nanoseconds since the epoch (valid through that day).
+    pub expires_end_ns: i64,
+    pub pos: Pos,
+}
+
+/// The loaded configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The config file as given (`None`: no config file).
+    pub file: Option<String>,
+    text: String,
+    pub policies: Vec<PathBuf>,
+    pub max_file_size: Option<u64>,
+    pub exclude: Vec<String>,
+    pub params: BTreeMap<String, String>,
+    pub rules: Vec<(String, RuleSetting, Pos)>,
+    pub exceptions: Vec<Exception>,
+}
+
+const TOP_KEYS: &[&str] = &["policies", "limits", "exclude", "params", "rules", "exceptions"];
+const PARAM_KEYS: &[&str] = &[
+    "retentionMinimum",
+    "maxDuration",
+    "breakGlassReviewMax",
+    "credentialMaxAge",
+];
+const EXCEPTION_KEYS: &[&str] = &["rule", "workflow", "session", "reason", "expires"];
+
+impl Config {
+    /// Load `path`, or `.custody.yaml` in the working directory when present.
+    pub fn discover(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Config::load(p),
+            None => {
+                let default = Path::new(".custody.yaml");
+                if default.is_file() {
+                    Config::load(default)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| ConfigError {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the configuration file: {e}"),
+            help: Some("check the --config path".to_owned()),
+            src: None,
+            span: None,
+        })?;
+        let text = match source::decode(&bytes) {
+            Ok(t) => t.to_owned(),
+            Err(e) => return Err(plain_error(&file, e.pos, e.message)),
+        };
+        Config::parse(&file, text)
+    }
+
+    pub fn parse(file: &str, text: String) -> Result<Config, ConfigError> {
+        let docs = source::parse_documents(&text, &Budgets::default())
+            .map_err(|e| plain_error(file, e.pos, e.message))?;
+        let mut config = Config {
+            file: Some(file.to_owned()),
+            text,
+            ..Config::default()
+        };
+        let root = match docs.len() {
+            0 => return Ok(config),
+            1 => &docs[0],
+            _ => {
+                return Err(config.error(docs[1].pos, "the configuration file must hold one YAML document", None))
+            }
+        };
+        let entries = config.map(root, "the configuration")?;
+        for (key, value) in entries {
+            match key.name.as_str() {
+                "policies" => {
+                    for item in config.strings(value, "policies")? {
+                        config.policies.push(PathBuf::from(item.0));
+                    }
+                }
+                "exclude" => {
+                    for (glob, pos) in config.strings(value, "exclude")? {
+                        if let Err(e) = crate::patterns::glob(&glob, false) {
+                            return Err(config.error(pos, &format!("invalid exclude glob `{glob}`: {e}"), None));
+                        }
+                        config.exclude.push(glob);
+                    }
+                }
+                "limits" => {
+                    for (k, v) in config.map(value, "limits")? {
+                        match k.name.as_str() {
+                            "maxFileSize" => {
+                                let size = match &v.value {
+                                    Value::Int(i) if *i > 0 => Some(*i as u64),
+                                    Value::Str(s) => crate::units::size_bytes(s),
+                                    _ => None,
+                                };
+                                config.max_file_size = Some(size.ok_or_else(|| {
+                                    config.error(v.pos, "limits.maxFileSize must be a size in bytes or with a unit such as 16MiB", None)
+                                })?);
+                            }
+                            other => return Err(config.unknown(k.pos, other, "limits", &["maxFileSize"])),
+                        }
+                    }
+                }
+                "params" => {
+                    for (k, v) in config.map(value, "params")? {
+                        if !PARAM_KEYS.contains(&k.name.as_str()) {
+                            return Err(config.unknown(k.pos, &k.name, "params", PARAM_KEYS));
+                        }
+                        let text = v.as_str().filter(|s| crate::units::duration_ns(s).is_some());
+                        let Some(text) = text else {
+                            return Err(config.error(
+                                v.pos,
+                                &format!("params.{} must be a duration such as 30m, 8h or 365d", k.name),
+                                None,
+                            ));
+                        };
+                        config.params.insert(k.name.clone(), text.to_owned());
+                    }
+                }
+                "rules" => {
+                    for (k, v) in config.map(value, "rules")? {
+                        let setting = match v.as_str() {
+                            Some("off") => RuleSetting::Off,
+                            Some("warning") => RuleSetting::Level(Severity::Warning),
+                            Some("error") => RuleSetting::Level(Severity::Error),
+                            _ => {
+                                return Err(config.error(
+                                    v.pos,
+                                    &format!("rules.{} must be off, warning or error", k.name),
+                                    None,
+                                ))
+                            }
+                        };
+                        if is_locked(&k.name) && setting != RuleSetting::Level(Severity::Error) {
+                            return Err(config.error(
+                                k.pos,
+                                &format!("{} can be neither turned off nor downgraded: evaluation is fail-closed", k.name),
+                                Some("remove this entry; fix the input instead"),
+                            ));
+                        }
+                        config.rules.push((k.name.clone(), setting, k.pos));
+                    }
+                }
+                "exceptions" => {
+                    let Value::Seq(items) = &value.value else {
+                        return Err(config.error(value.pos, "exceptions must be a list", None));
+                    };
+                    for item in items {
+                        let exception = config.exception(item)?;
+                        config.exceptions.push(exception);
+                    }
+                }
+                other => return Err(config.unknown(key.pos, other, "the configuration", TOP_KEYS)),
+            }
+        }
+        Ok(config)
+    }
+
+    fn exception(&self, item: &Node) -> Result<Exception, ConfigError> {
+        let entries = self.map(item, "an exception")?;
+        let mut fields: BTreeMap<&str, &Node> = BTreeMap::new();
+        for (k, v) in entries {
+            if !EXCEPTION_KEYS.contains(&k.name.as_str()) {
+                return Err(self.unknown(k.pos, &k.name, "an exception", EXCEPTION_KEYS));
+            }
+            fields.insert(k.name.as_str(), v);
+        }
+        let text = |name: &str| -> Result<Option<String>, ConfigError> {
+            match fields.get(name) {
+                None => Ok(None),
+                Some(n) => match &n.value {
+                    Value::Str(s) if !s.trim().is_empty() => Ok(Some(s.clone())),
+                    _ => Err(self.error(n.pos, &format!("exception `{name}` must be a non-empty string"), None)),
+                },
+            }
+        };
+        let rule = text("rule")?.ok_or_else(|| self.error(item.pos, "an exception needs a `rule`", None))?;
+        if is_locked(&rule) {
+            return Err(self.error(
+                fields["rule"].pos,
+                &format!("{rule} cannot be waived: evaluation is fail-closed"),
+                Some("remove this exception; fix the input instead"),
+            ));
+        }
+        let scope = match (text("workflow")?, text("session")?) {
+            (Some(w), None) => Scope::Workflow(w),
+            (None, Some(s)) => Scope::Session(s),
+            _ => {
+                return Err(self.error(
+                    item.pos,
+                    "an exception names exactly one of `workflow` or `session`",
+                    None,
+                ))
+            }
+        };
+        let reason = text("reason")?.ok_or_else(|| {
+            self.error(
+                item.pos,
+                "an exception without a `reason` is not a governed waiver",
+                Some("say why the risk is accepted and where the fix is tracked"),
+            )
+        })?;
+        let expires = text("expires")?.ok_or_else(|| {
+            self.error(
+                item.pos,
+                "an exception without `expires` would waive the rule forever",
+                Some("add `expires: YYYY-MM-DD`"),
+            )
+        })?;
+        let date: jiff::civil::Date = expires.parse().map_err(|_| {
+            self.error(fields["expires"].pos, "`expires` must be a date such as 2027-03-31", None)
+        })?;
+        let end = date
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+            .map(|z| z.timestamp().as_nanosecond() as i64 - 1)
+            .unwrap_or(i64::MAX);
+        Ok(Exception {
+            rule,
+            scope,
+            reason,
+            expires,
+            expires_end_ns: end,
+            pos: item.pos,
+        })
+    }
+
+    /// Check rule ids named in `rules` and `exceptions` against the catalogue (built-in and user rules).
+    pub fn check_rule_ids(&self, known: &[String]) -> Result<(), ConfigError> {
+        let known_id = |id: &str| known.iter().any(|k| k == id);
+        for (id, _, pos) in &self.rules {
+            if !known_id(id) {
+                return Err(self.error(*pos, &format!("unknown rule id `{id}`"), Some("`custody rules` lists the rule ids")));
+            }
+        }
+        for e in &self.exceptions {
+            if !known_id(&e.rule) {
+                return Err(self.error(e.pos, &format!("exception for unknown rule id `{}`", e.rule), Some("`custody rules` lists the rule ids")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The severity override of a rule, if any.
+    pub fn setting(&self, rule: &str) -> Option<RuleSetting> {
+        self.rules.iter().find(|(id, _, _)| id == rule).map(|(_, s, _)| *s)
+    }
+
+    /// Rules turned off, for the run summary.
+    pub fn rules_off(&self) -> Vec<String> {
+        let mut off: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|(_, s, _)| *s == RuleSetting::Off)
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        off.sort();
+        off
+    }
+
+    /// The position of an exception, for the config-file line in C001/C002 findings.
+    pub fn file_name(&self) -> String {
+        self.file.clone().unwrap_or_else(|| ".custody.yaml".to_owned())
+    }
+
+    fn map<'a>(&self, node: &'a Node, what: &str) -> Result<&'a [(source::Key, Node)], ConfigError> {
+        match &node.value {
+            Value::Map(entries) => Ok(entries),
+            Value::Null => Ok(&[]),
+            _ => Err(self.error(node.pos, &format!("{what} must be a mapping"), None)),
+        }
+    }
+
+    fn strings(&self, node: &Node, what: &str) -> Result<Vec<(String, Pos)>, ConfigError> {
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .map(|i| match &i.value {
+                    Value::Str(s) => Ok((s.clone(), i.pos)),
+                    _ => Err(self.error(i.pos, &format!("{what} must be a list of strings"), None)),
+                })
+                .collect(),
+            Value::Str(s) => Ok(vec![(s.clone(), node.pos)]),
+            _ => Err(self.error(node.pos, &format!("{what} must be a list of strings"), None)),
+        }
+    }
+
+    fn unknown(&self, pos: Pos, key: &str, within: &str, allowed: &[&str]) -> ConfigError {
+        self.error(
+            pos,
+            &format!("unknown key `{key}` in {within}"),
+            Some(&format!("allowed keys: {}", allowed.join(", "))),
+        )
+    }
+
+    fn error(&self, pos: Pos, message: &str, help: Option<&str>) -> ConfigError {
+        let file = self.file_name();
+        ConfigError {
+            file: file.clone(),
+            line: pos.line,
+            column: pos.column,
+            message: message.to_owned(),
+            help: help.map(str::to_owned),
+            src: Some(NamedSource::new(file, self.text.clone())),
+            span: pos.offset.map(|o| SourceSpan::new((o as usize).into(), pos.len as usize)),
+        }
+    }
+}
+
+fn plain_error(file: &str, pos: Option<Pos>, message: String) -> ConfigError {
+    ConfigError {
+        file: file.to_owned(),
+        line: pos.map_or(1, |p| p.line),
+        column: pos.map_or(1, |p| p.column),
+        message,
+        help: Some("fix the YAML syntax of the configuration file".to_owned()),
+        src: None,
+        span: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(".custody.yaml", text.to_owned())
+    }
+
+    #[test]
+    fn full_config_loads() {
+        let c = parse(
+            "policies: [policies/]\nlimits: {maxFileSize: 1MiB}\nexclude: [\"examples/**\"]\nparams:\n  maxDuration: 4h\nrules:\n  CUS-W006: off\nexceptions:\n  - rule: CUS-W016\n    workflow: legacy\n    reason: tracked in CHG0099999\n    expires: 2027-03-31\n",
+        )
+        .unwrap();
+        assert_eq!(c.max_file_size, Some(1 << 20));
+        assert_eq!(c.params["maxDuration"], "4h");
+        assert_eq!(c.rules_off(), ["CUS-W006"]);
+        assert_eq!(c.exceptions[0].scope, Scope::Workflow("legacy".into()));
+        assert_eq!(
+            c.exceptions[0].expires_end_ns,
+            crate::units::instant_ns("2027-04-01T00:00:00Z").unwrap() - 1
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let e = parse("params:\n  maxDuraton: 4h\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert!(e.message.contains("maxDuraton"));
+    }
+
+    #[test]
+    fn governance_of_exceptions() {
+        let no_reason = parse("exceptions:\n  - rule: CUS-W016\n    workflow: x\n    expires: 2027-01-01\n");
+        assert!(no_reason.unwrap_err().message.contains("reason"));
+        let no_expiry = parse("exceptions:\n  - rule: CUS-W016\n    workflow: x\n    reason: y\n");
+        assert!(no_expiry.unwrap_err().message.contains("expires"));
+        let locked = parse("exceptions:\n  - rule: CUS-S013\n    session: x\n    reason: y\n    expires: 2027-01-01\n");
+        assert!(locked.is_err());
+        assert!(parse("rules:\n  CUS-P001: off\n").is_err());
+        assert!(parse("rules:\n  CUS-S013: warning\n").is_err());
+        assert!(parse("rules:\n  CUS-W001: sometimes\n").is_err());
+    }
+
+    #[test]
+    fn rule_ids_are_checked_against_the_catalogue() {
+        let c = parse("rules:\n  CUS-W999: off\n").unwrap();
+        let e = c.check_rule_ids(&["CUS-W001".to_owned()]).unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}

@@ -1,0 +1,61 @@
+//! Reporters: every output format behind one trait. Findings are collected and sorted before rendering.
+
+mod human;
+mod json;
+
+pub use human::Human;
+pub use json::Json;
+
+use crate::policy::Policies;
+use crate::run::Report;
+
+/// What a reporter needs besides the report.
+pub struct Context<'a> {
+    pub policies: &'a Policies,
+    pub strict: bool,
+    pub color: bool,
+    /// Terminal width for wrapping source snippets.
+    pub width: usize,
+}
+
+/// An output format.
+pub trait Reporter {
+    /// Render the whole report.
+    fn render(&self, report: &Report, ctx: &Context<'_>) -> String;
+}
+
+/// The reporter for a `--format` name.
+pub fn for_format(name: &str) -> Option<Box<dyn Reporter>> {
+    match name {
+        "human" => Some(Box::new(Human)),
+        "json" => Some(Box::new(Json)),
+        _ => None,
+    }
+}
+
+/// The one-line summary shown after every run.
+pub fn summary_line(report: &Report, strict: bool) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "{}, {}: {}, {}",
+        plural(report.files, "file"),
+        plural(report.documents, report.noun),
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning"),
+    );
+    if report.waived() > 0 {
+        line.push_str(&format!(", {} waived", report.waived()));
+    }
+    if !report.rules_off.is_empty() {
+        line.push_str(&format!("; rules off: {}", report.rules_off.join(", ")));
+    }
+    if !report.tool_errors.is_empty() {
+        line.push_str(&format!("; {} not evaluated", plural(report.tool_errors.len(), "input")));
+    }
+    let verdict = match report.exit_code(strict) {
+        0 => "passed",
+        1 => "failed",
+        _ => "incomplete",
+    };
+    format!("custody: {verdict}: {line}")
+}

@@ -1,0 +1,210 @@
+//! What every evaluating command shares: options, the run report, turning raw policy findings into located
+//! findings, and applying the configuration (severity overrides, governed exceptions).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::{Config, RuleSetting, Scope};
+use crate::findings::{self, Finding, Severity, Waiver};
+use crate::inputs::ToolError;
+use crate::policy::{Policies, RawFinding};
+use crate::source::{path_string, Node, SharedText};
+
+/// Options shared by `validate` and `check`.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub paths: Vec<PathBuf>,
+    pub exclude: Vec<String>,
+    pub budgets: crate::source::Budgets,
+    /// Evaluation time, nanoseconds since the epoch.
+    pub now_ns: i64,
+    pub jobs: Option<usize>,
+}
+
+/// Everything a run produced; reporters render it.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub documents: usize,
+    /// Files read that held no custody document.
+    pub skipped_files: usize,
+    pub tool_errors: Vec<ToolError>,
+    pub rules_off: Vec<String>,
+    /// What the run evaluates ("workflow" / "bundle"), for messages.
+    pub noun: &'static str,
+    /// File texts for source snippets in human output.
+    pub sources: BTreeMap<String, SharedText>,
+    pub allow_empty: bool,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.waived.is_none() && f.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.waived.is_none() && f.severity == Severity::Warning)
+            .count()
+    }
+
+    pub fn waived(&self) -> usize {
+        self.findings.iter().filter(|f| f.waived.is_some()).count()
+    }
+
+    /// A run with nothing to evaluate is not a pass (SPEC §10).
+    pub fn nothing_to_evaluate(&self) -> bool {
+        self.documents == 0 && self.findings.is_empty() && !self.allow_empty
+    }
+
+    /// SPEC §4 exit codes: 2 when the tool could not do its job, 1 for failing findings, else 0.
+    pub fn exit_code(&self, strict: bool) -> u8 {
+        if !self.tool_errors.is_empty() || self.nothing_to_evaluate() {
+            2
+        } else if self.findings.iter().any(|f| f.fails(strict)) {
+            1
+        } else {
+            0
+        }
+    }
+
+    pub fn sort(&mut self) {
+        findings::sort(&mut self.findings);
+    }
+}
+
+/// Where a finding belongs: its document, the file table of that document, and its ids.
+pub struct Subject<'a> {
+    pub node: &'a Node,
+    /// Display names of the files a document's nodes come from (index 0 is the document's own file).
+    pub files: &'a [String],
+    pub workflow: Option<String>,
+    pub session: Option<String>,
+}
+
+/// Locate a raw finding in its document and attach the rule's metadata.
+pub fn locate(raw: RawFinding, subject: &Subject<'_>, policies: &Policies) -> Finding {
+    let (pos, file, path) = match &raw.path {
+        Some(path) => {
+            let located = subject.node.locate(path);
+            (located.pos, located.file, Some(path_string(path)))
+        }
+        None => (subject.node.pos, subject.node.file, None),
+    };
+    let file_name = subject
+        .files
+        .get(file as usize)
+        .or_else(|| subject.files.first())
+        .cloned()
+        .unwrap_or_default();
+    let mut finding = Finding::new(&raw.id, raw.severity, raw.message, &file_name).at(pos);
+    finding.path = path;
+    finding.workflow = subject.workflow.clone();
+    finding.session = subject.session.clone();
+    finding.details = raw.details;
+    if let Some(meta) = policies.rule(&raw.id) {
+        finding.frameworks = meta.frameworks.clone();
+    }
+    finding
+}
+
+/// Attach catalogue frameworks to findings produced in Rust (P001, P002).
+pub fn with_frameworks(mut finding: Finding, policies: &Policies) -> Finding {
+    if let Some(meta) = policies.rule(&finding.rule) {
+        finding.frameworks = meta.frameworks.clone();
+    }
+    finding
+}
+
+/// Apply severity overrides and exceptions; add `CUS-C001` (expired) and `CUS-C002` (unused) warnings.
+pub fn apply_config(report: &mut Report, config: &Config, policies: &Policies, now_ns: i64) {
+    let mut used = vec![false; config.exceptions.len()];
+    let mut kept = Vec::with_capacity(report.findings.len());
+    for mut finding in std::mem::take(&mut report.findings) {
+        if !findings::is_locked(&finding.rule) {
+            match config.setting(&finding.rule) {
+                Some(RuleSetting::Off) => continue,
+                Some(RuleSetting::Level(level)) => finding.severity = level,
+                None => {}
+            }
+            for (i, exception) in config.exceptions.iter().enumerate() {
+                if exception.rule != finding.rule || exception.expires_end_ns < now_ns {
+                    continue;
+                }
+                let matches = match &exception.scope {
+                    Scope::Workflow(w) => finding.workflow.as_deref() == Some(w.as_str()),
+                    Scope::Session(s) => finding.session.as_deref() == Some(s.as_str()),
+                };
+                if matches {
+                    used[i] = true;
+                    finding.waived = Some(Waiver {
+                        reason: exception.reason.clone(),
+                        expires: exception.expires.clone(),
+                    });
+                    break;
+                }
+            }
+        }
+        kept.push(finding);
+    }
+    let config_file = config.file_name();
+    for (i, exception) in config.exceptions.iter().enumerate() {
+        let scope = match &exception.scope {
+            Scope::Workflow(w) => format!("workflow `{w}`"),
+            Scope::Session(s) => format!("session `{s}`"),
+        };
+        let (rule, message) = if exception.expires_end_ns < now_ns {
+            (
+                "CUS-C001",
+                format!(
+                    "the exception for {} on {scope} expired on {}; it no longer applies",
+                    exception.rule, exception.expires
+                ),
+            )
+        } else if !used[i] {
+            (
+                "CUS-C002",
+                format!(
+                    "the exception for {} on {scope} matched no finding in this run; it may be stale",
+                    exception.rule
+                ),
+            )
+        } else {
+            continue;
+        };
+        let severity = match config.setting(rule) {
+            Some(RuleSetting::Off) => continue,
+            Some(RuleSetting::Level(level)) => level,
+            None => Severity::Warning,
+        };
+        let mut finding = Finding::new(rule, severity, message, &config_file).at(exception.pos);
+        finding.path = Some(format!("exceptions[{i}]"));
+        kept.push(with_frameworks(finding, policies));
+    }
+    report.findings = kept;
+    report.rules_off = config.rules_off();
+}
+
+/// The evaluation time as the policies see it.
+pub fn time_input(now_ns: i64) -> (regorus::Value, regorus::Value) {
+    (
+        regorus::Value::from(now_ns),
+        regorus::Value::from(crate::units::format_instant(now_ns)),
+    )
+}
+
+/// Build a rayon pool of `jobs` threads (default: all cores).
+pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, ToolError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs {
+        builder = builder.num_threads(n.max(1));
+    }
+    builder
+        .build()
+        .map_err(|e| ToolError::new(format!("cannot start worker threads: {e}")))
+}

@@ -1,0 +1,239 @@
+//! The JSON Schemas of custody's document kinds (embedded from `schemas/`), and the structural checks a schema
+//! cannot express: ticket regexes and host/command globs that must compile, the ±(2^53−1) integer range,
+//! no floats in evidence events. Every problem is a `CUS-P002` at the offending node.
+
+use std::sync::OnceLock;
+
+use crate::source::{Node, Step, Value, MAX_SAFE_INT};
+
+pub const WORKFLOW_SCHEMA: &str = include_str!("../schemas/workflow.schema.json");
+pub const BUNDLE_SCHEMA: &str = include_str!("../schemas/bundle.schema.json");
+
+/// The document kinds custody evaluates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Workflow,
+    SessionBundle,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Workflow => "Workflow",
+            Kind::SessionBundle => "SessionBundle",
+        }
+    }
+
+    pub fn schema_text(self) -> &'static str {
+        match self {
+            Kind::Workflow => WORKFLOW_SCHEMA,
+            Kind::SessionBundle => BUNDLE_SCHEMA,
+        }
+    }
+}
+
+/// One schema problem: where (a path into the document) and what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub path: Vec<Step>,
+    pub message: String,
+}
+
+fn validator(kind: Kind) -> &'static jsonschema::Validator {
+    static WORKFLOW: OnceLock<jsonschema::Validator> = OnceLock::new();
+    static BUNDLE: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let cell = match kind {
+        Kind::Workflow => &WORKFLOW,
+        Kind::SessionBundle => &BUNDLE,
+    };
+    cell.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(kind.schema_text()).expect("embedded schema is valid JSON (tested)");
+        jsonschema::draft202012::new(&schema).expect("embedded schema compiles (tested)")
+    })
+}
+
+/// Resolve a JSON pointer against the document into path steps (an all-digit segment is an index only
+/// where the node there is a list).
+fn pointer_steps(doc: &Node, pointer: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut node = Some(doc);
+    for raw in pointer.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let step = match node.map(|n| &n.value) {
+            Some(Value::Seq(_)) => seg.parse().map(Step::Index).unwrap_or(Step::Key(seg)),
+            _ => Step::Key(seg),
+        };
+        node = match (node, &step) {
+            (Some(n), Step::Key(k)) => n.get(k),
+            (Some(Node { value: Value::Seq(items), .. }), Step::Index(i)) => items.get(*i),
+            _ => None,
+        };
+        steps.push(step);
+    }
+    steps
+}
+
+/// Validate a document against the schema of its kind, then run the checks the schema cannot express.
+pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
+    let json = doc.to_json();
+    let mut problems = Vec::new();
+    for error in validator(kind).iter_errors(&json) {
+        let mut path = pointer_steps(doc, error.instance_path().as_str());
+        let message = match error.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                // Point at the unknown key itself, one problem per key.
+                for key in unexpected.iter().skip(1) {
+                    let mut p = path.clone();
+                    p.push(Step::Key(key.clone()));
+                    problems.push(Problem {
+                        path: p,
+                        message: format!("unknown field `{key}`"),
+                    });
+                }
+                if let Some(first) = unexpected.first() {
+                    path.push(Step::Key(first.clone()));
+                    format!("unknown field `{first}`")
+                } else {
+                    error.to_string()
+                }
+            }
+            jsonschema::error::ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default().to_owned();
+                path.push(Step::Key(name.clone()));
+                format!("required field `{name}` is missing")
+            }
+            _ => error.to_string(),
+        };
+        problems.push(Problem { path, message });
+    }
+    extra_checks(kind, doc, &mut problems);
+    problems
+}
+
+fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
+    let mut path = Vec::new();
+    doc.walk(&mut path, &mut |path, node| match &node.value {
+        Value::Int(i) if !(-MAX_SAFE_INT..=MAX_SAFE_INT).contains(i) => problems.push(Problem {
+            path: path.to_vec(),
+            message: format!("integer {i} is outside ±(2^53−1); write it as a string"),
+        }),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() > MAX_SAFE_INT as f64 => {
+            problems.push(Problem {
+                path: path.to_vec(),
+                message: format!("integer {f} is outside ±(2^53−1); write it as a string"),
+            })
+        }
+        Value::Float(f) if in_event(path) => problems.push(Problem {
+            path: path.to_vec(),
+            message: format!("evidence events may not hold floats ({f}): they are hashed canonically; use an integer or a string"),
+        }),
+        _ => {}
+    });
+    if kind == Kind::Workflow {
+        let spec = [Step::Key("spec".into())];
+        let at = |keys: &[&str]| -> Vec<Step> {
+            spec.iter()
+                .cloned()
+                .chain(keys.iter().map(|k| Step::Key((*k).to_owned())))
+                .collect()
+        };
+        for keys in [&["approval", "ticket", "pattern"][..], &["breakGlass", "ticket", "pattern"]] {
+            let full: Vec<&str> = std::iter::once("spec").chain(keys.iter().copied()).collect();
+            if let Some(pattern) = doc.at(&full).and_then(Node::as_str) {
+                if let Err(e) = crate::patterns::regex(pattern) {
+                    problems.push(Problem {
+                        path: at(keys),
+                        message: format!("ticket pattern `{pattern}` is not a valid regex: {}", first_line(&e.to_string())),
+                    });
+                }
+            }
+        }
+        if let Some(Value::Seq(targets)) = doc.at(&["spec", "targets"]).map(|n| &n.value) {
+            for (t, target) in targets.iter().enumerate() {
+                check_globs(target.get("hosts"), &[Step::Key("spec".into()), Step::Key("targets".into()), Step::Index(t), Step::Key("hosts".into())], "host", problems);
+            }
+        }
+        for list in ["allow", "deny"] {
+            check_globs(
+                doc.at(&["spec", "session", "commands", list]),
+                &at(&["session", "commands", list]),
+                "command",
+                problems,
+            );
+        }
+    }
+}
+
+fn check_globs(list: Option<&Node>, base: &[Step], what: &str, problems: &mut Vec<Problem>) {
+    let Some(Node { value: Value::Seq(items), .. }) = list else { return };
+    for (i, item) in items.iter().enumerate() {
+        if let Some(glob) = item.as_str() {
+            if let Err(e) = crate::patterns::glob(glob, false) {
+                let mut path = base.to_vec();
+                path.push(Step::Index(i));
+                problems.push(Problem {
+                    path,
+                    message: format!("{what} glob `{glob}` is not a valid glob: {}", e.kind()),
+                });
+            }
+        }
+    }
+}
+
+fn in_event(path: &[Step]) -> bool {
+    matches!(path, [Step::Key(a), Step::Key(b), ..] if a == "evidence" && b == "events")
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().last().unwrap_or(text).trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{parse_documents, Budgets};
+
+    fn problems(kind: Kind, text: &str) -> Vec<Problem> {
+        let docs = parse_documents(text, &Budgets::default()).unwrap();
+        check(kind, &docs[0])
+    }
+
+    #[test]
+    fn embedded_schemas_compile() {
+        for kind in [Kind::Workflow, Kind::SessionBundle] {
+            let _ = validator(kind);
+        }
+    }
+
+    #[test]
+    fn minimal_documents_pass() {
+        assert_eq!(problems(Kind::Workflow, "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec: {}\n"), []);
+        assert_eq!(problems(Kind::SessionBundle, "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\n"), []);
+    }
+
+    #[test]
+    fn unknown_fields_point_at_the_key() {
+        let p = problems(Kind::Workflow, "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  aproval: {}\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(crate::source::path_string(&p[0].path), "spec.aproval");
+    }
+
+    #[test]
+    fn patterns_and_ranges() {
+        let p = problems(
+            Kind::Workflow,
+            "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  approval: {ticket: {pattern: '^CHG[0-9{7}$'}}\n  targets: [{system: a, hosts: ['pgdb-[x']}]\n",
+        );
+        let paths: Vec<String> = p.iter().map(|p| crate::source::path_string(&p.path)).collect();
+        assert!(paths.contains(&"spec.approval.ticket.pattern".to_owned()), "{p:?}");
+        assert!(paths.contains(&"spec.targets[0].hosts[0]".to_owned()), "{p:?}");
+        let p = problems(
+            Kind::SessionBundle,
+            "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\nevidence: {events: [{seq: 1, type: x, n: 1.5, big: 9007199254740993}]}\n",
+        );
+        let paths: Vec<String> = p.iter().map(|p| crate::source::path_string(&p.path)).collect();
+        assert!(paths.contains(&"evidence.events[0].n".to_owned()), "{p:?}");
+        assert!(paths.contains(&"evidence.events[0].big".to_owned()), "{p:?}");
+    }
+}
