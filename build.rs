@@ -2,7 +2,9 @@
 use std::path::Path;
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -27,5 +29,6 @@ fn main() {
     }
     code.push(']');
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(Path::new(&out).join("builtin_policies.rs"), code).expect("write generated list");
+    std::fs::write(Path::new(&out).join("builtin_policies.rs"), code)
+        .expect("write generated list");
 }

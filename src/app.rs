@@ -32,7 +32,8 @@ impl Outcome {
 
     fn diagnostic(diag: &dyn miette::Diagnostic) -> Outcome {
         let mut out = String::new();
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         if handler.render_report(&mut out, diag).is_err() {
             out = format!("error: {diag}\n");
         }
@@ -75,7 +76,10 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::Policy
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
         let text = source::decode(&bytes).map_err(|e| err(e.message))?;
         let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
-            let at = e.pos.map(|p| format!("{}:{}: ", p.line, p.column)).unwrap_or_default();
+            let at = e
+                .pos
+                .map(|p| format!("{}:{}: ", p.line, p.column))
+                .unwrap_or_default();
             err(format!("{at}{}", e.message))
         })?;
         for doc in docs {
@@ -89,7 +93,11 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::Policy
     Ok(out)
 }
 
-fn setup(common: &Common, extra_policy_paths: &[PathBuf], with_tests: bool) -> Result<Setup, Outcome> {
+fn setup(
+    common: &Common,
+    extra_policy_paths: &[PathBuf],
+    with_tests: bool,
+) -> Result<Setup, Outcome> {
     let now_ns = parse_now(common.now.as_deref()).map_err(Outcome::usage)?;
     let config = Config::discover(common.config.as_deref()).map_err(|e| Outcome::diagnostic(&e))?;
     let mut paths = config.policies.clone();
@@ -99,10 +107,13 @@ fn setup(common: &Common, extra_policy_paths: &[PathBuf], with_tests: bool) -> R
     sources.extend(policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?);
     let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
     let data = policy::data_document(&config.params, &data);
-    let policies = Policies::load(sources, data, with_tests).map_err(|e| Outcome::diagnostic(&e))?;
+    let policies =
+        Policies::load(sources, data, with_tests).map_err(|e| Outcome::diagnostic(&e))?;
     let mut known = policies.rule_ids();
     known.extend(policies.string_rule_ids());
-    config.check_rule_ids(&known).map_err(|e| Outcome::diagnostic(&e))?;
+    config
+        .check_rule_ids(&known)
+        .map_err(|e| Outcome::diagnostic(&e))?;
     let mut budgets = Budgets::default();
     if let Some(max) = config.max_file_size {
         budgets.max_file_size = max;
@@ -150,7 +161,8 @@ fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
         color: common.output.is_none() && use_color(common.color),
         width: 100,
     };
-    let reporter = report::for_format(common.format.name()).expect("every --format value has a reporter");
+    let reporter =
+        report::for_format(common.format.name()).expect("every --format value has a reporter");
     let rendered = reporter.render(report, &ctx);
     let code = report.exit_code(common.strict);
     let mut outcome = Outcome {
@@ -202,7 +214,11 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(s) => s,
                 Err(o) => return o,
             };
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             let opts = run_options(&common, &setup, paths);
             let mut report = crate::validate::validate(&opts, &setup.policies);
             finish(&mut report, &setup, &common)
@@ -248,7 +264,11 @@ fn test(paths: &[PathBuf], common: &Common) -> Outcome {
         out.push_str("\ncoverage (lines of policy evaluated by the tests):\n");
         for c in &coverage {
             let total = c.covered + c.not_covered;
-            let pct = if total == 0 { 100.0 } else { 100.0 * c.covered as f64 / total as f64 };
+            let pct = if total == 0 {
+                100.0
+            } else {
+                100.0 * c.covered as f64 / total as f64
+            };
             out.push_str(&format!("  {pct:5.1}%  {}\n", c.file));
         }
         out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
@@ -308,7 +328,11 @@ fn explain(rule: &str, common: &Common) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let Some(meta) = setup.policies.rule(&rule.to_uppercase()).or_else(|| setup.policies.rule(rule)) else {
+    let Some(meta) = setup
+        .policies
+        .rule(&rule.to_uppercase())
+        .or_else(|| setup.policies.rule(rule))
+    else {
         return Outcome::usage(format!("unknown rule `{rule}`; `custody rules` lists them"));
     };
     if common.format == Format::Json {
@@ -325,8 +349,14 @@ fn explain(rule: &str, common: &Common) -> Outcome {
     };
     let mut s = format!("{} — {}\n\n", meta.id, meta.title);
     s.push_str(&format!("severity:   {severity}\n"));
-    s.push_str(&format!("policy:     {} ({}:{})\n\n", meta.package, meta.file, meta.line));
-    s.push_str(&format!("What it checks and why:\n  {}\n\n", meta.description));
+    s.push_str(&format!(
+        "policy:     {} ({}:{})\n\n",
+        meta.package, meta.file, meta.line
+    ));
+    s.push_str(&format!(
+        "What it checks and why:\n  {}\n\n",
+        meta.description
+    ));
     s.push_str(&format!("How to fix:\n  {}\n\n", meta.remediation));
     s.push_str("Framework references:\n");
     for f in &meta.frameworks {

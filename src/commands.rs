@@ -69,7 +69,11 @@ pub fn segments(line: &str) -> Vec<String> {
                     flush(&mut current, &mut out);
                 }
                 '&' => {
-                    let prev = if i > 0 { chars.get(i - 1).copied() } else { None };
+                    let prev = if i > 0 {
+                        chars.get(i - 1).copied()
+                    } else {
+                        None
+                    };
                     let next = chars.get(i + 1).copied();
                     if next == Some('&') {
                         i += 1;
@@ -98,7 +102,15 @@ mod tests {
     fn splits_at_unquoted_operators() {
         assert_eq!(
             segments("psql -c 'a; b' && rm -rf / || echo x | tee y ; ls & whoami\nid"),
-            ["psql -c 'a; b'", "rm -rf /", "echo x", "tee y", "ls", "whoami", "id"]
+            [
+                "psql -c 'a; b'",
+                "rm -rf /",
+                "echo x",
+                "tee y",
+                "ls",
+                "whoami",
+                "id"
+            ]
         );
     }
 
@@ -110,7 +122,10 @@ mod tests {
 
     #[test]
     fn quotes_and_escapes() {
-        assert_eq!(segments(r#"echo "a \" ; b" ; x"#), [r#"echo "a \" ; b""#, "x"]);
+        assert_eq!(
+            segments(r#"echo "a \" ; b" ; x"#),
+            [r#"echo "a \" ; b""#, "x"]
+        );
         assert_eq!(segments(r"echo a\;b"), [r"echo a\;b"]);
         assert_eq!(segments("echo 'it\\'; rm x"), ["echo 'it\\'", "rm x"]);
         assert!(segments("  ;; \n ").is_empty());

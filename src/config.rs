@@ -1,6 +1,9 @@
 //! `.custody.yaml`: extra policies, limits, excludes, rule parameters, severity overrides and governed
 //! exceptions (SPEC §7). Every problem is a configuration error (exit 2) that names the key's line.
 
+// Configuration errors are rare and end the run; their size (a source snippet for the label) is not a cost.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +70,14 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
 }
 
-const TOP_KEYS: &[&str] = &["policies", "limits", "exclude", "params", "rules", "exceptions"];
+const TOP_KEYS: &[&str] = &[
+    "policies",
+    "limits",
+    "exclude",
+    "params",
+    "rules",
+    "exceptions",
+];
 const PARAM_KEYS: &[&str] = &[
     "retentionMinimum",
     "maxDuration",
@@ -122,7 +132,11 @@ impl Config {
             0 => return Ok(config),
             1 => &docs[0],
             _ => {
-                return Err(config.error(docs[1].pos, "the configuration file must hold one YAML document", None))
+                return Err(config.error(
+                    docs[1].pos,
+                    "the configuration file must hold one YAML document",
+                    None,
+                ))
             }
         };
         let entries = config.map(root, "the configuration")?;
@@ -136,7 +150,11 @@ impl Config {
                 "exclude" => {
                     for (glob, pos) in config.strings(value, "exclude")? {
                         if let Err(e) = crate::patterns::glob(&glob, false) {
-                            return Err(config.error(pos, &format!("invalid exclude glob `{glob}`: {e}"), None));
+                            return Err(config.error(
+                                pos,
+                                &format!("invalid exclude glob `{glob}`: {e}"),
+                                None,
+                            ));
                         }
                         config.exclude.push(glob);
                     }
@@ -154,7 +172,14 @@ impl Config {
                                     config.error(v.pos, "limits.maxFileSize must be a size in bytes or with a unit such as 16MiB", None)
                                 })?);
                             }
-                            other => return Err(config.unknown(k.pos, other, "limits", &["maxFileSize"])),
+                            other => {
+                                return Err(config.unknown(
+                                    k.pos,
+                                    other,
+                                    "limits",
+                                    &["maxFileSize"],
+                                ))
+                            }
                         }
                     }
                 }
@@ -163,11 +188,16 @@ impl Config {
                         if !PARAM_KEYS.contains(&k.name.as_str()) {
                             return Err(config.unknown(k.pos, &k.name, "params", PARAM_KEYS));
                         }
-                        let text = v.as_str().filter(|s| crate::units::duration_ns(s).is_some());
+                        let text = v
+                            .as_str()
+                            .filter(|s| crate::units::duration_ns(s).is_some());
                         let Some(text) = text else {
                             return Err(config.error(
                                 v.pos,
-                                &format!("params.{} must be a duration such as 30m, 8h or 365d", k.name),
+                                &format!(
+                                    "params.{} must be a duration such as 30m, 8h or 365d",
+                                    k.name
+                                ),
                                 None,
                             ));
                         };
@@ -227,11 +257,16 @@ impl Config {
                 None => Ok(None),
                 Some(n) => match &n.value {
                     Value::Str(s) if !s.trim().is_empty() => Ok(Some(s.clone())),
-                    _ => Err(self.error(n.pos, &format!("exception `{name}` must be a non-empty string"), None)),
+                    _ => Err(self.error(
+                        n.pos,
+                        &format!("exception `{name}` must be a non-empty string"),
+                        None,
+                    )),
                 },
             }
         };
-        let rule = text("rule")?.ok_or_else(|| self.error(item.pos, "an exception needs a `rule`", None))?;
+        let rule = text("rule")?
+            .ok_or_else(|| self.error(item.pos, "an exception needs a `rule`", None))?;
         if is_locked(&rule) {
             return Err(self.error(
                 fields["rule"].pos,
@@ -265,7 +300,11 @@ impl Config {
             )
         })?;
         let date: jiff::civil::Date = expires.parse().map_err(|_| {
-            self.error(fields["expires"].pos, "`expires` must be a date such as 2027-03-31", None)
+            self.error(
+                fields["expires"].pos,
+                "`expires` must be a date such as 2027-03-31",
+                None,
+            )
         })?;
         let end = date
             .tomorrow()
@@ -288,12 +327,20 @@ impl Config {
         let known_id = |id: &str| known.iter().any(|k| k == id);
         for (id, _, pos) in &self.rules {
             if !known_id(id) {
-                return Err(self.error(*pos, &format!("unknown rule id `{id}`"), Some("`custody rules` lists the rule ids")));
+                return Err(self.error(
+                    *pos,
+                    &format!("unknown rule id `{id}`"),
+                    Some("`custody rules` lists the rule ids"),
+                ));
             }
         }
         for e in &self.exceptions {
             if !known_id(&e.rule) {
-                return Err(self.error(e.pos, &format!("exception for unknown rule id `{}`", e.rule), Some("`custody rules` lists the rule ids")));
+                return Err(self.error(
+                    e.pos,
+                    &format!("exception for unknown rule id `{}`", e.rule),
+                    Some("`custody rules` lists the rule ids"),
+                ));
             }
         }
         Ok(())
@@ -301,7 +348,10 @@ impl Config {
 
     /// The severity override of a rule, if any.
     pub fn setting(&self, rule: &str) -> Option<RuleSetting> {
-        self.rules.iter().find(|(id, _, _)| id == rule).map(|(_, s, _)| *s)
+        self.rules
+            .iter()
+            .find(|(id, _, _)| id == rule)
+            .map(|(_, s, _)| *s)
     }
 
     /// Rules turned off, for the run summary.
@@ -318,10 +368,16 @@ impl Config {
 
     /// The position of an exception, for the config-file line in C001/C002 findings.
     pub fn file_name(&self) -> String {
-        self.file.clone().unwrap_or_else(|| ".custody.yaml".to_owned())
+        self.file
+            .clone()
+            .unwrap_or_else(|| ".custody.yaml".to_owned())
     }
 
-    fn map<'a>(&self, node: &'a Node, what: &str) -> Result<&'a [(source::Key, Node)], ConfigError> {
+    fn map<'a>(
+        &self,
+        node: &'a Node,
+        what: &str,
+    ) -> Result<&'a [(source::Key, Node)], ConfigError> {
         match &node.value {
             Value::Map(entries) => Ok(entries),
             Value::Null => Ok(&[]),
@@ -360,7 +416,9 @@ impl Config {
             message: message.to_owned(),
             help: help.map(str::to_owned),
             src: Some(NamedSource::new(file, self.text.clone())),
-            span: pos.offset.map(|o| SourceSpan::new((o as usize).into(), pos.len as usize)),
+            span: pos
+                .offset
+                .map(|o| SourceSpan::new((o as usize).into(), pos.len as usize)),
         }
     }
 }
@@ -410,7 +468,8 @@ mod tests {
 
     #[test]
     fn governance_of_exceptions() {
-        let no_reason = parse("exceptions:\n  - rule: CUS-W016\n    workflow: x\n    expires: 2027-01-01\n");
+        let no_reason =
+            parse("exceptions:\n  - rule: CUS-W016\n    workflow: x\n    expires: 2027-01-01\n");
         assert!(no_reason.unwrap_err().message.contains("reason"));
         let no_expiry = parse("exceptions:\n  - rule: CUS-W016\n    workflow: x\n    reason: y\n");
         assert!(no_expiry.unwrap_err().message.contains("expires"));

@@ -118,8 +118,12 @@ pub fn walk(paths: &[PathBuf], exclude: &GlobSet) -> Walk {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e.path().map(|p| p.display().to_string()).unwrap_or_default();
-                    out.errors.push(ToolError::new(format!("{path}: cannot read: {e}")));
+                    let path = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    out.errors
+                        .push(ToolError::new(format!("{path}: cannot read: {e}")));
                     continue;
                 }
             };
@@ -159,7 +163,7 @@ pub enum Loaded {
     /// A walked file that holds no custody document (counted and skipped).
     NotCustody,
     /// Could not be parsed: a `CUS-P001` finding.
-    Problem(Finding),
+    Problem(Box<Finding>),
 }
 
 fn p001(file: &str, message: String, pos: Option<source::Pos>) -> Finding {
@@ -183,23 +187,26 @@ pub fn read(candidate: &Candidate, max_size: u64) -> Result<Loaded, ToolError> {
         }
     };
     if let Err(e) = result {
-        return Err(ToolError::new(format!("{}: cannot read: {e}", candidate.display)));
+        return Err(ToolError::new(format!(
+            "{}: cannot read: {e}",
+            candidate.display
+        )));
     }
     if bytes.len() as u64 > max_size {
-        return Ok(Loaded::Problem(p001(
+        return Ok(Loaded::Problem(Box::new(p001(
             &candidate.display,
             format!(
                 "the file is larger than the size limit of {max_size} bytes (limits.maxFileSize); split it or raise the limit"
             ),
             None,
-        )));
+        ))));
     }
     if !candidate.named && !bytes.windows(8).any(|w| w == b"custody/") {
         return Ok(Loaded::NotCustody);
     }
     match source::decode(&bytes) {
         Ok(text) => Ok(Loaded::Text(SharedText::from(text))),
-        Err(e) => Ok(Loaded::Problem(p001(&candidate.display, e.message, e.pos))),
+        Err(e) => Ok(Loaded::Problem(Box::new(p001(&candidate.display, e.message, e.pos)))),
     }
 }
 
@@ -225,7 +232,9 @@ pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, V
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     for (index, node) in nodes.into_iter().enumerate() {
-        let Some(api) = node.get("apiVersion").and_then(Node::as_str) else { continue };
+        let Some(api) = node.get("apiVersion").and_then(Node::as_str) else {
+            continue;
+        };
         if !api.starts_with("custody") {
             continue;
         }

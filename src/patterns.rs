@@ -24,7 +24,9 @@ mod tests {
     #[test]
     fn star_crosses_slashes_and_case_is_optional() {
         assert!(glob("rm -rf *", false).unwrap().is_match("rm -rf /var/lib"));
-        assert!(glob("pgdb-*.example.com", true).unwrap().is_match("PGDB-1.Example.com"));
+        assert!(glob("pgdb-*.example.com", true)
+            .unwrap()
+            .is_match("PGDB-1.Example.com"));
         assert!(!glob("psql *", false).unwrap().is_match("PSQL -c x"));
         assert!(glob("pgdb-[prod", false).is_err());
         assert!(regex("^CHG[0-9{7}$").is_err());

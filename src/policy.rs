@@ -36,14 +36,20 @@ pub enum PolicyError {
     )]
     Compile { file: String, message: String },
     #[error("cannot read policy {path}: {source}")]
-    #[diagnostic(code(custody::policy::read), help("check that the path exists and is readable"))]
+    #[diagnostic(
+        code(custody::policy::read),
+        help("check that the path exists and is readable")
+    )]
     Read {
         path: String,
         #[source]
         source: std::io::Error,
     },
     #[error("policy data {file} could not be loaded: {message}")]
-    #[diagnostic(code(custody::policy::data), help("--data takes a JSON or YAML object"))]
+    #[diagnostic(
+        code(custody::policy::data),
+        help("--data takes a JSON or YAML object")
+    )]
     Data { file: String, message: String },
     #[error("policy engine error: {0}")]
     #[diagnostic(code(custody::policy::engine))]
@@ -259,7 +265,9 @@ pub fn add_extensions(engine: &mut Engine) -> Result<(), PolicyError> {
                 let text = args[0].as_string()?;
                 crate::units::duration_ns(text)
                     .map(Value::from)
-                    .ok_or_else(|| anyhow::anyhow!("invalid duration {text:?}: expected <int><m|h|d>"))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("invalid duration {text:?}: expected <int><m|h|d>")
+                    })
             }),
         )
         .map_err(err)?;
@@ -524,9 +532,9 @@ fn raw_finding(entry: &Entry, severity: Severity, item: &Value) -> Result<RawFin
     let path = match field("path") {
         None | Some(Value::Null) => None,
         Some(v) => {
-            let arr = v
-                .as_array()
-                .map_err(|_| format!("finding `path` must be an array of keys and indices, got {v}"))?;
+            let arr = v.as_array().map_err(|_| {
+                format!("finding `path` must be an array of keys and indices, got {v}")
+            })?;
             let mut steps = Vec::with_capacity(arr.len());
             for step in arr.iter() {
                 if let Ok(s) = step.as_string() {
@@ -534,7 +542,9 @@ fn raw_finding(entry: &Entry, severity: Severity, item: &Value) -> Result<RawFin
                 } else if let Ok(i) = step.as_u64() {
                     steps.push(Step::Index(usize::try_from(i).map_err(|e| e.to_string())?));
                 } else {
-                    return Err(format!("finding `path` element {step} is neither a key nor an index"));
+                    return Err(format!(
+                        "finding `path` element {step} is neither a key nor an index"
+                    ));
                 }
             }
             Some(steps)
@@ -543,7 +553,8 @@ fn raw_finding(entry: &Entry, severity: Severity, item: &Value) -> Result<RawFin
     let details = match field("details") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
-            serde_json::to_value(v).map_err(|e| format!("finding `details` cannot be rendered: {e}"))?,
+            serde_json::to_value(v)
+                .map_err(|e| format!("finding `details` cannot be rendered: {e}"))?,
         ),
     };
     Ok(RawFinding {
@@ -644,7 +655,10 @@ pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
             let outcome = base.eval_rule(query);
             let (passed, message) = match outcome {
                 Ok(v) if v == Value::from(true) => (true, None),
-                Ok(Value::Undefined) => (false, Some("the test's body was undefined (a condition failed)".to_owned())),
+                Ok(Value::Undefined) => (
+                    false,
+                    Some("the test's body was undefined (a condition failed)".to_owned()),
+                ),
                 Ok(v) => (false, Some(format!("the test evaluated to {v}, not true"))),
                 Err(e) => (false, Some(e.to_string())),
             };
@@ -748,14 +762,16 @@ test_ok if {
     fn malformed_findings_are_failures_not_silence() {
         let policies = load("package main\n\ndeny contains f if {\n\tf := {\"id\": \"X\"}\n}\n");
         let mut engine = policies.worker();
-        let (findings, failures) = policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
+        let (findings, failures) =
+            policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
         assert!(findings.is_empty());
         assert_eq!(failures.len(), 1);
     }
 
     #[test]
     fn runtime_errors_are_failures() {
-        let policies = load("package main\n\ndeny contains x if {\n\tx := custody.duration_ns(\"7s\")\n}\n");
+        let policies =
+            load("package main\n\ndeny contains x if {\n\tx := custody.duration_ns(\"7s\")\n}\n");
         let mut engine = policies.worker();
         let (_, failures) = policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
         assert_eq!(failures.len(), 1, "{failures:?}");

@@ -47,8 +47,8 @@ fn validator(kind: Kind) -> &'static jsonschema::Validator {
         Kind::SessionBundle => &BUNDLE,
     };
     cell.get_or_init(|| {
-        let schema: serde_json::Value =
-            serde_json::from_str(kind.schema_text()).expect("embedded schema is valid JSON (tested)");
+        let schema: serde_json::Value = serde_json::from_str(kind.schema_text())
+            .expect("embedded schema is valid JSON (tested)");
         jsonschema::draft202012::new(&schema).expect("embedded schema compiles (tested)")
     })
 }
@@ -66,7 +66,13 @@ fn pointer_steps(doc: &Node, pointer: &str) -> Vec<Step> {
         };
         node = match (node, &step) {
             (Some(n), Step::Key(k)) => n.get(k),
-            (Some(Node { value: Value::Seq(items), .. }), Step::Index(i)) => items.get(*i),
+            (
+                Some(Node {
+                    value: Value::Seq(items),
+                    ..
+                }),
+                Step::Index(i),
+            ) => items.get(*i),
             _ => None,
         };
         steps.push(step);
@@ -138,20 +144,38 @@ fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
                 .chain(keys.iter().map(|k| Step::Key((*k).to_owned())))
                 .collect()
         };
-        for keys in [&["approval", "ticket", "pattern"][..], &["breakGlass", "ticket", "pattern"]] {
-            let full: Vec<&str> = std::iter::once("spec").chain(keys.iter().copied()).collect();
+        for keys in [
+            &["approval", "ticket", "pattern"][..],
+            &["breakGlass", "ticket", "pattern"],
+        ] {
+            let full: Vec<&str> = std::iter::once("spec")
+                .chain(keys.iter().copied())
+                .collect();
             if let Some(pattern) = doc.at(&full).and_then(Node::as_str) {
                 if let Err(e) = crate::patterns::regex(pattern) {
                     problems.push(Problem {
                         path: at(keys),
-                        message: format!("ticket pattern `{pattern}` is not a valid regex: {}", first_line(&e.to_string())),
+                        message: format!(
+                            "ticket pattern `{pattern}` is not a valid regex: {}",
+                            first_line(&e.to_string())
+                        ),
                     });
                 }
             }
         }
         if let Some(Value::Seq(targets)) = doc.at(&["spec", "targets"]).map(|n| &n.value) {
             for (t, target) in targets.iter().enumerate() {
-                check_globs(target.get("hosts"), &[Step::Key("spec".into()), Step::Key("targets".into()), Step::Index(t), Step::Key("hosts".into())], "host", problems);
+                check_globs(
+                    target.get("hosts"),
+                    &[
+                        Step::Key("spec".into()),
+                        Step::Key("targets".into()),
+                        Step::Index(t),
+                        Step::Key("hosts".into()),
+                    ],
+                    "host",
+                    problems,
+                );
             }
         }
         for list in ["allow", "deny"] {
@@ -166,7 +190,13 @@ fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
 }
 
 fn check_globs(list: Option<&Node>, base: &[Step], what: &str, problems: &mut Vec<Problem>) {
-    let Some(Node { value: Value::Seq(items), .. }) = list else { return };
+    let Some(Node {
+        value: Value::Seq(items),
+        ..
+    }) = list
+    else {
+        return;
+    };
     for (i, item) in items.iter().enumerate() {
         if let Some(glob) = item.as_str() {
             if let Err(e) = crate::patterns::glob(glob, false) {
@@ -208,13 +238,28 @@ mod tests {
 
     #[test]
     fn minimal_documents_pass() {
-        assert_eq!(problems(Kind::Workflow, "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec: {}\n"), []);
-        assert_eq!(problems(Kind::SessionBundle, "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\n"), []);
+        assert_eq!(
+            problems(
+                Kind::Workflow,
+                "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec: {}\n"
+            ),
+            []
+        );
+        assert_eq!(
+            problems(
+                Kind::SessionBundle,
+                "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\n"
+            ),
+            []
+        );
     }
 
     #[test]
     fn unknown_fields_point_at_the_key() {
-        let p = problems(Kind::Workflow, "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  aproval: {}\n");
+        let p = problems(
+            Kind::Workflow,
+            "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  aproval: {}\n",
+        );
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(crate::source::path_string(&p[0].path), "spec.aproval");
     }
@@ -225,15 +270,30 @@ mod tests {
             Kind::Workflow,
             "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  approval: {ticket: {pattern: '^CHG[0-9{7}$'}}\n  targets: [{system: a, hosts: ['pgdb-[x']}]\n",
         );
-        let paths: Vec<String> = p.iter().map(|p| crate::source::path_string(&p.path)).collect();
-        assert!(paths.contains(&"spec.approval.ticket.pattern".to_owned()), "{p:?}");
-        assert!(paths.contains(&"spec.targets[0].hosts[0]".to_owned()), "{p:?}");
+        let paths: Vec<String> = p
+            .iter()
+            .map(|p| crate::source::path_string(&p.path))
+            .collect();
+        assert!(
+            paths.contains(&"spec.approval.ticket.pattern".to_owned()),
+            "{p:?}"
+        );
+        assert!(
+            paths.contains(&"spec.targets[0].hosts[0]".to_owned()),
+            "{p:?}"
+        );
         let p = problems(
             Kind::SessionBundle,
             "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\nevidence: {events: [{seq: 1, type: x, n: 1.5, big: 9007199254740993}]}\n",
         );
-        let paths: Vec<String> = p.iter().map(|p| crate::source::path_string(&p.path)).collect();
+        let paths: Vec<String> = p
+            .iter()
+            .map(|p| crate::source::path_string(&p.path))
+            .collect();
         assert!(paths.contains(&"evidence.events[0].n".to_owned()), "{p:?}");
-        assert!(paths.contains(&"evidence.events[0].big".to_owned()), "{p:?}");
+        assert!(
+            paths.contains(&"evidence.events[0].big".to_owned()),
+            "{p:?}"
+        );
     }
 }

@@ -242,7 +242,9 @@ impl Node {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::Str(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -260,7 +262,9 @@ impl Node {
             Value::Int(i) => regorus::Value::from(*i),
             Value::Float(f) => regorus::Value::from(*f),
             Value::Str(s) => regorus::Value::from(s.as_str()),
-            Value::Seq(items) => regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>()),
+            Value::Seq(items) => {
+                regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>())
+            }
             Value::Map(entries) => regorus::Value::from(
                 entries
                     .iter()
@@ -523,7 +527,8 @@ pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, Parse
         });
     }
     let docs: Vec<Option<RawNode>> =
-        serde_saphyr::from_multiple_with_options(text, options(budgets)).map_err(|e| parse_error(&e))?;
+        serde_saphyr::from_multiple_with_options(text, options(budgets))
+            .map_err(|e| parse_error(&e))?;
     let docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
     Ok(docs)
 }
@@ -574,7 +579,8 @@ mod tests {
 
     #[test]
     fn yaml_12_core_schema_scalars() {
-        let docs = parse("a: yes\nb: 2026-11-20T10:02:00Z\nc: 1_000\nd: null\ne: ~\nf: 0x1F\ng: true\n");
+        let docs =
+            parse("a: yes\nb: 2026-11-20T10:02:00Z\nc: 1_000\nd: null\ne: ~\nf: 0x1F\ng: true\n");
         let json = docs[0].to_json();
         assert_eq!(json["a"], "yes");
         assert_eq!(json["b"], "2026-11-20T10:02:00Z");
@@ -588,7 +594,8 @@ mod tests {
         let err = parse_documents("a: 1\na: 2\n", &Budgets::default()).unwrap_err();
         assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");
         assert_eq!(err.pos.map(|p| p.line), Some(2));
-        let err = parse_documents("a: !!python/object:os.system x\n", &Budgets::default()).unwrap_err();
+        let err =
+            parse_documents("a: !!python/object:os.system x\n", &Budgets::default()).unwrap_err();
         assert!(err.pos.is_some(), "{err:?}");
         let err = parse_documents("{\"a\": 1, \"a\": 2}", &Budgets::default()).unwrap_err();
         assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");

@@ -65,7 +65,16 @@ mod tests {
         assert_eq!(duration_ns("480m"), duration_ns("8h"));
         assert_eq!(duration_ns("1d"), duration_ns("24h"));
         assert_eq!(duration_ns("0m"), Some(0));
-        for bad in ["", "h", "8", "8s", "-1h", "1.5h", "8 h", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "8",
+            "8s",
+            "-1h",
+            "1.5h",
+            "8 h",
+            "99999999999999999999d",
+        ] {
             assert_eq!(duration_ns(bad), None, "{bad}");
         }
     }

@@ -41,7 +41,7 @@ pub fn load_files(opts: &RunOptions, report: &mut Report) -> Vec<LoadedFile> {
                     display: c.display.clone(),
                     text: None,
                     documents: Vec::new(),
-                    problems: vec![f],
+                    problems: vec![*f],
                 }),
                 Loaded::Text(text) => {
                     let (documents, problems) = inputs::documents(&c.display, &text, &opts.budgets);
@@ -79,7 +79,11 @@ pub struct Workflow<'a> {
 
 /// Schema-check the workflow documents of the loaded files; P001/P002/P003 mechanics. Returns the workflows
 /// in file order and pushes input-problem findings into the report.
-pub fn workflows<'a>(files: &'a [LoadedFile], report: &mut Report, policies: &Policies) -> Vec<Workflow<'a>> {
+pub fn workflows<'a>(
+    files: &'a [LoadedFile],
+    report: &mut Report,
+    policies: &Policies,
+) -> Vec<Workflow<'a>> {
     let mut out = Vec::new();
     for file in files {
         report.files += 1;
@@ -87,7 +91,9 @@ pub fn workflows<'a>(files: &'a [LoadedFile], report: &mut Report, policies: &Po
             report.sources.insert(file.display.clone(), text.clone());
         }
         for p in &file.problems {
-            report.findings.push(run::with_frameworks(p.clone(), policies));
+            report
+                .findings
+                .push(run::with_frameworks(p.clone(), policies));
         }
         if file.documents.is_empty() && file.problems.is_empty() {
             report.skipped_files += 1;
@@ -101,8 +107,13 @@ pub fn workflows<'a>(files: &'a [LoadedFile], report: &mut Report, policies: &Po
             let problems = schema::check(Kind::Workflow, &doc.node);
             for problem in &problems {
                 let located = doc.node.locate(&problem.path);
-                let mut f = Finding::new("CUS-P002", Severity::Error, problem.message.clone(), &file.display)
-                    .at(located.pos);
+                let mut f = Finding::new(
+                    "CUS-P002",
+                    Severity::Error,
+                    problem.message.clone(),
+                    &file.display,
+                )
+                .at(located.pos);
                 f.path = Some(path_string(&problem.path));
                 f.workflow = id.clone();
                 report.findings.push(run::with_frameworks(f, policies));
@@ -163,7 +174,12 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
         let mut first: HashMap<&str, (&str, u32)> = HashMap::new();
         let mut duplicate_of = Vec::with_capacity(workflows.len());
         for w in &workflows {
-            let line = w.doc.node.locate(&[Step::Key("metadata".into()), Step::Key("id".into())]).pos.line;
+            let line = w
+                .doc
+                .node
+                .locate(&[Step::Key("metadata".into()), Step::Key("id".into())])
+                .pos
+                .line;
             duplicate_of.push(match w.id.as_deref() {
                 Some(id) => match first.get(id) {
                     Some(earlier) => Some(*earlier),
@@ -193,7 +209,10 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                         workflow: w.id.clone(),
                         session: None,
                     };
-                    let findings = raw.into_iter().map(|r| run::locate(r, &subject, policies)).collect();
+                    let findings = raw
+                        .into_iter()
+                        .map(|r| run::locate(r, &subject, policies))
+                        .collect();
                     let errors = failures
                         .into_iter()
                         .map(|f| {

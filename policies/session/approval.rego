@@ -63,7 +63,7 @@ deny contains f if {
 	not lib.has_approval
 	f := {
 		"id": "CUS-S006",
-		"msg": sprintf("workflow %q requires approval (mode %q) but the bundle has no approval record: attach the approval that authorised this session", [lib.workflow_id, lib.approval_mode]),
+		"msg": sprintf("workflow %q requires approval (mode %v) but the bundle has no approval record: attach the approval that authorised this session", [lib.workflow_id, lib.show(lib.approval_mode)]),
 		"path": ["approval"],
 	}
 }

@@ -42,9 +42,10 @@ test_s006_not_required_under_mode_none if {
 	fx.findings == set() with input as inp
 }
 
-test_s006_mode_absent_means_approval_required if {
+# An absent approval mode means no approval, as the workflow policies read it (CUS-W004 flags the workflow).
+test_s006_mode_absent_means_no_approval if {
 	inp := fx.without(fx.valid_input, ["approval", "custody/workflow/spec/approval/mode"])
-	fx.findings == {fx.err("CUS-S006", ["approval"])} with input as inp
+	fx.findings == set() with input as inp
 }
 
 # ---- CUS-S007 ----

@@ -31,6 +31,15 @@ within := w if {
 	w := lib.duration(lib.param("breakGlassReviewMax"))
 }
 
+within_text := w if {
+	w := lib.get(lib.spec, ["breakGlass", "review", "within"], null)
+	lib.duration(w)
+}
+
+within_text := sprintf("%v (the breakGlassReviewMax parameter; the workflow declares no review.within)", [lib.param("breakGlassReviewMax")]) if {
+	not lib.duration(lib.get(lib.spec, ["breakGlass", "review", "within"], null))
+}
+
 deadline := lib.end_ns + within
 
 # The review must be judged: a break-glass session of a workflow that allows break-glass (where it is not
@@ -103,7 +112,7 @@ deny contains f if {
 	lib.now_ns > deadline
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("the break-glass session ended at %v and has no review although the review deadline (%v after the end) has passed: have it reviewed by %v now", [input.session.end, lib.human_duration(within), reviewers]),
+		"msg": sprintf("the break-glass session ended at %v and has no review although the review deadline (%v after the end) has passed: have it reviewed by %v now", [input.session.end, within_text, reviewers]),
 		"path": _review_path,
 	}
 }
@@ -114,7 +123,7 @@ warn contains f if {
 	lib.now_ns <= deadline
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("the break-glass session ended at %v and its review is pending: it must be reviewed by %v within %v of the end", [input.session.end, reviewers, lib.human_duration(within)]),
+		"msg": sprintf("the break-glass session ended at %v and its review is pending: it must be reviewed by %v within %v of the end", [input.session.end, reviewers, within_text]),
 		"path": _review_path,
 	}
 }
@@ -124,7 +133,7 @@ deny contains f if {
 	reviewed_at > deadline
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("the break-glass review at %v came later than %v after the session's end at %v: review emergency access within the workflow's review.within", [review.at, lib.human_duration(within), input.session.end]),
+		"msg": sprintf("the break-glass review at %v came later than %v after the session's end at %v: review emergency access within the workflow's review.within", [review.at, within_text, input.session.end]),
 		"path": ["approval", "review", "at"],
 	}
 }

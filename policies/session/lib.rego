@@ -20,20 +20,27 @@ workflow := input.custody.workflow if is_object(input.custody.workflow)
 
 has_workflow if is_object(input.custody.workflow)
 
-# The workflow's `spec` ({} when the document has none, so lookups below stay undefined, not errors).
+# The workflow's `spec` ({} when the document has none or it is not an object, so lookups stay undefined
+# instead of failing).
 spec := s if {
 	has_workflow
 	s := object.get(workflow, "spec", {})
 	is_object(s)
 }
 
-# `spec.approval.mode`. An absent mode is read as `per-session`, the strictest mode: a workflow that does not
-# say approval is unnecessary (`mode: none`) requires it, and CUS-W004/W007/W008 treat it the same way.
-default approval_mode := "per-session"
+spec := {} if {
+	has_workflow
+	not is_object(object.get(workflow, "spec", {}))
+}
+
+# `spec.approval.mode`. An absent approval block or mode means no approval (`none`), as the workflow
+# policies read it (custody.workflow.lib): CUS-W004 reports a sensitive workflow without approval, so a
+# session is not held to an approval its workflow never declared.
+default approval_mode := "none"
 
 approval_mode := m if {
 	m := spec.approval.mode
-	is_string(m)
+	m != null
 }
 
 approval_required if approval_mode != "none"
@@ -92,8 +99,9 @@ events := e if {
 # Identities: compared case-insensitively everywhere (SPEC §10). Group names are compared the same way.
 # ---------------------------------------------------------------------------------------------------------
 
-# The lowercase form of a non-empty identity string; undefined for anything else.
-id(x) := lower(x) if {
+# The trimmed, lowercase form of a non-empty identity string (as custody.workflow.lib compares names);
+# undefined for anything else.
+id(x) := lower(trim_space(x)) if {
 	is_string(x)
 	trim_space(x) != ""
 }
@@ -175,10 +183,11 @@ valid_instant(s) if {
 # string, not a valid timestamp), so a malformed value is treated as absent instead of aborting evaluation.
 instant(s) := custody.time_ns(s) if valid_instant(s)
 
-# A duration string `<int><m|h|d>` as nanoseconds; undefined for anything else.
+# A duration string `<int><m|h|d>` as nanoseconds; undefined for anything else, including lengths that would
+# overflow 64-bit nanoseconds (custody.duration_ns errors on those).
 duration(s) := custody.duration_ns(s) if {
 	is_string(s)
-	custody.regex_match(`^[0-9]{1,5}[mhd]$`, s)
+	custody.regex_match(`^([0-9]{1,8}m|[0-9]{1,6}h|[0-9]{1,5}d)$`, s)
 }
 
 # A duration of nanoseconds for messages, e.g. `406d 13h 19m` or `-5m 30s`.
@@ -234,7 +243,15 @@ get(x, path, dflt) := object.get(x, path, dflt) if is_object(x)
 get(x, _, dflt) := dflt if not is_object(x)
 
 # The workflow's metadata.id, for messages.
-workflow_id := get(get(workflow, "metadata", {}), "id", "?")
+workflow_id := wid if {
+	wid := get(get(workflow, "metadata", {}), "id", null)
+	is_string(wid)
+}
+
+workflow_id := sprintf("%v", [get(get(workflow, "metadata", {}), "id", null)]) if {
+	has_workflow
+	not is_string(get(get(workflow, "metadata", {}), "id", null))
+}
 
 # `x` when it is an array, else [] (iterating over anything else is an error under strict builtins).
 list(x) := x if is_array(x)

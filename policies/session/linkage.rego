@@ -115,7 +115,7 @@ deny contains f if {
 	not lib.standing
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("approval.session is absent under approval mode %q: set it to session.id %v (only a standing approval may omit it)", [lib.approval_mode, lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("approval.session is absent under approval mode %v: set it to session.id %v (only a standing approval may omit it)", [lib.show(lib.approval_mode), lib.show(lib.get(input, ["session", "id"], null))]),
 		"path": ["approval", "session"],
 	}
 }

@@ -98,3 +98,16 @@ test_s002_no_event_findings_when_principal_absent if {
 	inp := fx.without(fx.valid_input, ["identity/principal"])
 	fx.findings == {fx.err("CUS-S003", ["identity", "principal"])} with input as inp
 }
+
+test_s002_evidence_record_absent if {
+	inp := fx.without(fx.valid_input, ["evidence"])
+	fx.err("CUS-S002", ["evidence", "session"]) in fx.findings with input as inp
+	# the recording requirement is its own fault
+	fx.findings == {fx.err("CUS-S002", ["evidence", "session"]), fx.err("CUS-S012", ["evidence", "recording"])} with input as inp
+}
+
+test_s002_event_with_null_principal if {
+	ev := object.union(fx.valid_bundle.evidence.events[0], {"principal": null})
+	inp := fx.patch({"evidence": {"events": [ev]}})
+	fx.findings == {fx.err("CUS-S002", ["evidence", "events", 0, "principal"])} with input as inp
+}

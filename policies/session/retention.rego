@@ -35,7 +35,6 @@ until := lib.instant(lib.get(input, ["retention", "until"], null))
 #   severity: error
 #   frameworks:
 #     - NIST-800-53:AU-11
-#     - NIST-CSF-2.0:PR.PS-04
 #     - PCI-DSS-4.0:10.5.1
 #   remediation: >-
 #     Set the evidence store's retention for this bundle to at least retention.minimum after the session's

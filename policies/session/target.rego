@@ -61,7 +61,7 @@ deny contains f if {
 	hosts := [h | some t in entries; some h in lib.list(lib.get(t, "hosts", []))]
 	f := {
 		"id": "CUS-S005",
-		"msg": sprintf("target host %v matches none of the host globs %v declared for system %q: use a declared host or add it to the target's hosts", [lib.show(lib.get(input, ["session", "target", "host"], null)), hosts, system]),
+		"msg": sprintf("target host %v matches none of the host globs %v declared for system %v: use a declared host or add it to the target's hosts", [lib.show(lib.get(input, ["session", "target", "host"], null)), hosts, lib.show(system)]),
 		"path": ["session", "target", "host"],
 	}
 }

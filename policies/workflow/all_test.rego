@@ -60,24 +60,22 @@ test_findings_well_formed if {
 	fx.well_formed(fs)
 }
 
-# Explicit nulls (YAML `owner:` with nothing after it) count as absent and
-# never make a rule error or silently pass.
-test_null_blocks_fail_closed if {
+# Sections that are present but empty fail closed: every rule about an absent
+# governance field fires, one finding per offending node.
+test_empty_sections_fail_closed if {
 	m := {
 		"apiVersion": "custody/v1",
 		"kind": "Workflow",
-		"metadata": {"id": "nulls", "labels": null},
+		"metadata": {"id": "empty-sections", "labels": {}},
 		"spec": {
-			"purpose": null,
-			"owner": null,
-			"operators": null,
-			"targets": [{"system": "db", "environment": null}, {"system": "db2", "environment": "prod"}],
-			"principals": {"humans": null, "serviceAccounts": [{"id": "svc", "owner": null, "credential": null}], "agents": [{"id": "a"}]},
-			"approval": {"mode": "per-session", "approvers": null, "minApprovals": null, "ticket": null, "maxDuration": null},
-			"session": null,
-			"retention": null,
-			"breakGlass": {"allowed": true, "invokers": null, "review": null, "owner": null},
-			"vendor": null,
+			"owner": {},
+			"operators": [],
+			"targets": [{"system": "db"}, {"system": "db2", "environment": "prod"}],
+			"principals": {"humans": {}, "serviceAccounts": [{"id": "svc", "credential": {}}], "agents": [{"id": "a"}]},
+			"approval": {"mode": "per-session", "approvers": {}, "ticket": {}},
+			"session": {},
+			"retention": {},
+			"breakGlass": {"allowed": true, "invokers": {}, "review": {}},
 		},
 	}
 	fs := fx.all_findings with input as m

@@ -2,6 +2,17 @@
 package custody.workflow.approval
 
 import data.custody.workflow.lib
+import data.custody.workflow.lib.approval_mode
+import data.custody.workflow.lib.approval_mode_text
+import data.custody.workflow.lib.approval_required
+import data.custody.workflow.lib.params
+import data.custody.workflow.lib.sensitive
+import data.custody.workflow.lib.sensitive_reason
+
+approval := object.get(input, ["spec", "approval"], {})
+
+# minApprovals absent means 1 (SPEC §10).
+min_approvals := object.get(approval, "minApprovals", 1)
 
 # METADATA
 # title: Sensitive workflow without effective approval
@@ -22,33 +33,33 @@ import data.custody.workflow.lib
 #     groups or users in spec.approval.approvers, and set
 #     spec.approval.minApprovals to 1 or more.
 deny contains f if {
-	lib.sensitive
-	not lib.approval_required
+	sensitive
+	not approval_required
 	f := {
 		"id": "CUS-W004",
-		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.mode is %s: require per-session or standing approval.", [lib.sensitive_reason, lib.approval_mode_text]),
+		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.mode is %s: require per-session or standing approval.", [sensitive_reason, approval_mode_text]),
 		"path": ["spec", "approval", "mode"],
 	}
 }
 
 deny contains f if {
-	lib.sensitive
-	lib.approval_required
-	not lib.has_members(["spec", "approval", "approvers"])
+	sensitive
+	approval_required
+	not lib.has_members(object.get(approval, "approvers", {}))
 	f := {
 		"id": "CUS-W004",
-		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.approvers names no group and no user: declare who may approve.", [lib.sensitive_reason]),
+		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.approvers names no group and no user: declare who may approve.", [sensitive_reason]),
 		"path": ["spec", "approval", "approvers"],
 	}
 }
 
 deny contains f if {
-	lib.sensitive
-	lib.approval_required
-	lib.min_approvals < 1
+	sensitive
+	approval_required
+	min_approvals < 1
 	f := {
 		"id": "CUS-W004",
-		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.minApprovals is %v: require at least 1 approval.", [lib.sensitive_reason, lib.min_approvals]),
+		"msg": sprintf("The workflow is sensitive (%s) but spec.approval.minApprovals is %v: require at least 1 approval.", [sensitive_reason, min_approvals]),
 		"path": ["spec", "approval", "minApprovals"],
 	}
 }
@@ -68,19 +79,18 @@ deny contains f if {
 #   remediation: >-
 #     Set spec.approval.separationOfDuties: true.
 deny contains f if {
-	lib.approval_required
-	sod := lib.get(["spec", "approval", "separationOfDuties"], null)
-	sod != true
+	approval_required
+	not approval.separationOfDuties
 	f := {
 		"id": "CUS-W005",
-		"msg": sod_msg(sod),
+		"msg": sprintf("spec.approval.separationOfDuties is %s: set it to true so requesters cannot approve their own access.", [sod_text]),
 		"path": ["spec", "approval", "separationOfDuties"],
 	}
 }
 
-sod_msg(null) := "spec.approval.separationOfDuties is missing: set it to true so requesters cannot approve their own access."
+sod_text := "false" if approval.separationOfDuties == false
 
-sod_msg(sod) := sprintf("spec.approval.separationOfDuties is %v: set it to true so requesters cannot approve their own access.", [sod]) if sod != null
+else := "missing"
 
 # METADATA
 # title: Approvers overlap requesters
@@ -102,7 +112,9 @@ sod_msg(sod) := sprintf("spec.approval.separationOfDuties is %v: set it to true 
 #     business owner's leads).
 warn contains f if {
 	some kind in ["groups", "users"]
-	overlap := overlapping(kind)
+	approvers := object.get(approval, ["approvers", kind], [])
+	count(approvers) > 0
+	overlap := lib.names(approvers) & lib.names(object.get(input, ["spec", "principals", "humans", kind], []))
 	count(overlap) > 0
 	f := {
 		"id": "CUS-W006",
@@ -110,8 +122,6 @@ warn contains f if {
 		"path": ["spec", "approval", "approvers", kind],
 	}
 }
-
-overlapping(kind) := lib.lowered(lib.strings_at(["spec", "approval", "approvers", kind])) & lib.lowered(lib.strings_at(["spec", "principals", "humans", kind]))
 
 # METADATA
 # title: Approval with no ticket linkage
@@ -129,11 +139,11 @@ overlapping(kind) := lib.lowered(lib.strings_at(["spec", "approval", "approvers"
 #     Set spec.approval.ticket.pattern to a regex matching your ticket ids, e.g.
 #     "^CHG[0-9]{7}$" (and spec.approval.ticket.system to the ticketing system).
 deny contains f if {
-	lib.approval_required
-	not lib.text(["spec", "approval", "ticket", "pattern"])
+	approval_required
+	trim_space(object.get(approval, ["ticket", "pattern"], "")) == ""
 	f := {
 		"id": "CUS-W007",
-		"msg": sprintf("spec.approval.mode is %s but spec.approval.ticket.pattern is missing: declare the ticket id pattern approvals must reference.", [lib.q(lib.approval_mode)]),
+		"msg": sprintf("spec.approval.mode is %s but spec.approval.ticket.pattern is missing: declare the ticket id pattern approvals must reference.", [approval_mode_text]),
 		"path": ["spec", "approval", "ticket", "pattern"],
 	}
 }
@@ -155,21 +165,21 @@ deny contains f if {
 #     Set spec.approval.maxDuration to the longest grant a task needs, at most the
 #     configured maxDuration (default 8h), e.g. "4h".
 deny contains f if {
-	lib.approval_required
-	not lib.present(["spec", "approval", "maxDuration"])
+	approval_required
+	not approval.maxDuration
 	f := {
 		"id": "CUS-W008",
-		"msg": sprintf("spec.approval.mode is %s but spec.approval.maxDuration is missing: bound every grant, e.g. maxDuration: 4h.", [lib.q(lib.approval_mode)]),
+		"msg": sprintf("spec.approval.mode is %s but spec.approval.maxDuration is missing: bound every grant, e.g. maxDuration: 4h.", [approval_mode_text]),
 		"path": ["spec", "approval", "maxDuration"],
 	}
 }
 
 warn contains f if {
-	d := lib.get(["spec", "approval", "maxDuration"], null)
-	lib.over_param(d, "maxDuration")
+	d := approval.maxDuration
+	custody.duration_ns(d) > custody.duration_ns(params.maxDuration)
 	f := {
 		"id": "CUS-W008",
-		"msg": sprintf("spec.approval.maxDuration %s is longer than the allowed %s: shorten it.", [lib.q(d), lib.param("maxDuration")]),
+		"msg": sprintf("spec.approval.maxDuration %q is longer than the allowed %s: shorten it.", [d, params.maxDuration]),
 		"path": ["spec", "approval", "maxDuration"],
 	}
 }

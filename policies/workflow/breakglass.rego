@@ -2,6 +2,12 @@
 package custody.workflow.breakglass
 
 import data.custody.workflow.lib
+import data.custody.workflow.lib.params
+
+# breakGlass.allowed absent means break-glass is not allowed.
+allowed if input.spec.breakGlass.allowed == true
+
+break_glass := input.spec.breakGlass
 
 # METADATA
 # title: Break-glass without a predefined owner
@@ -19,8 +25,8 @@ import data.custody.workflow.lib
 #     Set spec.breakGlass.owner to the person accountable for emergency use of
 #     this access, or set spec.breakGlass.allowed: false.
 deny contains f if {
-	lib.break_glass_allowed
-	not lib.text(["spec", "breakGlass", "owner"])
+	allowed
+	trim_space(object.get(break_glass, "owner", "")) == ""
 	f := {
 		"id": "CUS-W011",
 		"msg": "spec.breakGlass.allowed is true but spec.breakGlass.owner is missing: name the accountable owner of emergency access in advance.",
@@ -47,29 +53,29 @@ deny contains f if {
 #     breakGlassReviewMax (default 72h), e.g. "24h", and list the reviewers in
 #     spec.breakGlass.review.by.groups or .users.
 deny contains f if {
-	lib.break_glass_allowed
-	not lib.present(["spec", "breakGlass", "review", "within"])
+	allowed
+	not break_glass.review.within
 	f := {
 		"id": "CUS-W012",
-		"msg": sprintf("spec.breakGlass.allowed is true but spec.breakGlass.review.within is missing: require a post-use review within at most %s.", [lib.param("breakGlassReviewMax")]),
+		"msg": sprintf("spec.breakGlass.allowed is true but spec.breakGlass.review.within is missing: require a post-use review within at most %s.", [params.breakGlassReviewMax]),
 		"path": ["spec", "breakGlass", "review", "within"],
 	}
 }
 
 deny contains f if {
-	lib.break_glass_allowed
-	within := lib.get(["spec", "breakGlass", "review", "within"], null)
-	lib.over_param(within, "breakGlassReviewMax")
+	allowed
+	within := break_glass.review.within
+	custody.duration_ns(within) > custody.duration_ns(params.breakGlassReviewMax)
 	f := {
 		"id": "CUS-W012",
-		"msg": sprintf("spec.breakGlass.review.within %s is longer than the allowed %s: review emergency access sooner.", [lib.q(within), lib.param("breakGlassReviewMax")]),
+		"msg": sprintf("spec.breakGlass.review.within %q is longer than the allowed %s: review emergency access sooner.", [within, params.breakGlassReviewMax]),
 		"path": ["spec", "breakGlass", "review", "within"],
 	}
 }
 
 deny contains f if {
-	lib.break_glass_allowed
-	not lib.has_members(["spec", "breakGlass", "review", "by"])
+	allowed
+	not lib.has_members(object.get(break_glass, ["review", "by"], {}))
 	f := {
 		"id": "CUS-W012",
 		"msg": "spec.breakGlass.allowed is true but spec.breakGlass.review.by names no group and no user: declare who reviews emergency access.",
@@ -95,8 +101,8 @@ deny contains f if {
 #     spec.breakGlass.invokers.groups or .users, or set
 #     spec.breakGlass.allowed: false.
 deny contains f if {
-	lib.break_glass_allowed
-	not lib.has_members(["spec", "breakGlass", "invokers"])
+	allowed
+	not lib.has_members(object.get(break_glass, "invokers", {}))
 	f := {
 		"id": "CUS-W013",
 		"msg": "spec.breakGlass.allowed is true but spec.breakGlass.invokers names no group and no user: declare who may invoke emergency access.",

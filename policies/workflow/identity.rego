@@ -1,8 +1,6 @@
 # Workflow identity across manifests.
 package custody.workflow.identity
 
-import data.custody.workflow.lib
-
 # METADATA
 # title: Duplicate workflow id
 # description: >-
@@ -19,24 +17,16 @@ import data.custody.workflow.lib
 #     delete the stale copy).
 deny contains f if {
 	dup := input.custody.duplicate_of
-	dup != null
 	f := {
 		"id": "CUS-P003",
-		"msg": sprintf("metadata.id %s is already declared by %s: give each workflow a unique id.", [id_text, where(dup)]),
+		"msg": sprintf("metadata.id %q is already declared by %s: give each workflow a unique id.", [object.get(input, ["metadata", "id"], ""), where(dup)]),
 		"path": ["metadata", "id"],
 	}
 }
 
-id_text := sprintf("%q", [id]) if {
-	id := lib.get(["metadata", "id"], null)
-	is_string(id)
-} else := "(missing)"
-
+# where(dup): "file:line" of the earlier declaration.
 where(dup) := sprintf("%s:%v", [dup.file, dup.line]) if {
-	is_object(dup)
-	is_string(dup.file)
 	dup.line != null
 } else := sprintf("%s", [dup.file]) if {
-	is_object(dup)
-	is_string(dup.file)
+	dup.file != null
 } else := "an earlier manifest"

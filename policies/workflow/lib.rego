@@ -1,8 +1,14 @@
 # Shared helpers for the built-in workflow rules (CUS-W*, CUS-P003).
 #
-# Every helper reads `input` defensively: a governance field that is absent
-# (or explicitly null) is "absent", never an evaluation error, so the rules
-# that are about absence still fire.
+# Types are as the workflow JSON Schema fixes them (schema validation runs
+# before any policy), so present fields are read directly; absent fields are
+# read with object.get defaults so the rules about absence still fire.
+#
+# Performance (regorus): import lib rules one by one
+# (`import data.custody.workflow.lib.sensitive`) and use them bare; reading a
+# rule through the package alias (`lib.sensitive`) makes regorus evaluate the
+# whole package. Builtins are much cheaper than user functions, so the rules
+# use object.get directly rather than wrapper functions.
 package custody.workflow.lib
 
 # Built-in rule parameters; data.custody.params (config `params`, --data)
@@ -14,133 +20,70 @@ default_params := {
 	"credentialMaxAge": "90d",
 }
 
-# param(k) is the configured parameter k, else its built-in default.
-param(k) := v if {
-	v := data.custody.params[k]
-	v != null
-} else := default_params[k]
-
-# get(path, d) is the value at path in the document, or d when it is absent
-# or null.
-get(path, d) := v if {
-	v := object.get(input, path, null)
-	v != null
-} else := d
-
-# present(path) holds when the document has a non-null value at path.
-present(path) if object.get(input, path, null) != null
-
-# blank(x): x is not a usable value (absent, null, or a whitespace-only string).
-blank(x) if x == null
-
-blank(x) if {
-	is_string(x)
-	trim_space(x) == ""
-}
-
-# text(path) holds when the value at path is a non-blank string.
-text(path) if {
-	v := object.get(input, path, null)
-	is_string(v)
-	trim_space(v) != ""
-}
-
-# strings_at(path) is the set of non-blank strings of the list at path
-# (empty when the list is absent).
-strings_at(path) := {s |
-	some s in as_list(object.get(input, path, []))
-	is_string(s)
-	trim_space(s) != ""
-}
-
-# as_list(x) is x when it is an array, else the empty array.
-as_list(x) := x if is_array(x)
-
-else := []
-
-# lowered(xs) is a set of strings compared case-insensitively (identities).
-lowered(xs) := {lower(trim_space(s)) | some s in xs}
-
-# has_members(path) holds when the {groups, users} object at path names at
-# least one group or one user.
-has_members(path) if count(strings_at(array.concat(path, ["groups"]))) > 0
-
-has_members(path) if count(strings_at(array.concat(path, ["users"]))) > 0
+params := object.union(default_params, p) if {
+	p := data.custody.params
+	is_object(p)
+} else := default_params
 
 # ---------------------------------------------------------------------------
 # Sensitivity (SPEC §1): any target environment production/prod, or the
-# label tier: critical, case-insensitively.
+# label tier: critical, both case-insensitive.
 
 sensitive_environments := {"production", "prod"}
 
-sensitive if {
-	some t in as_list(get(["spec", "targets"], []))
-	is_object(t)
-	env := object.get(t, "environment", null)
-	is_string(env)
-	lower(trim_space(env)) in sensitive_environments
+production_target if {
+	some t in object.get(input, ["spec", "targets"], [])
+	lower(trim_space(object.get(t, "environment", ""))) in sensitive_environments
 }
 
-sensitive if {
-	tier := get(["metadata", "labels", "tier"], null)
-	is_string(tier)
-	lower(trim_space(tier)) == "critical"
-}
+critical_tier if lower(trim_space(object.get(input, ["metadata", "labels", "tier"], ""))) == "critical"
+
+sensitive if production_target
+
+sensitive if critical_tier
 
 # Human-readable reason, for messages.
-sensitive_reason := "it targets a production environment" if {
-	some t in as_list(get(["spec", "targets"], []))
-	is_object(t)
-	env := object.get(t, "environment", null)
-	is_string(env)
-	lower(trim_space(env)) in sensitive_environments
-} else := "it is labelled tier: critical"
+sensitive_reason := "it targets a production environment" if production_target
+
+else := "it is labelled tier: critical"
 
 # ---------------------------------------------------------------------------
-# Approval and session settings with the defaults the SPEC implies.
+# Approval: an absent approval block or mode means no approval ("none").
 
-# approval.mode; an absent approval block or mode means no approval ("none").
-approval_mode := get(["spec", "approval", "mode"], "none")
+approval_mode := object.get(input, ["spec", "approval", "mode"], "none")
 
 approval_required if approval_mode != "none"
 
 # approval_mode_text: the declared mode quoted, or "missing", for messages.
-approval_mode_text := q(approval_mode) if present(["spec", "approval", "mode"])
-
-else := "missing (no approval)"
-
-# minApprovals absent means 1 (SPEC §10).
-min_approvals := n if {
-	n := get(["spec", "approval", "minApprovals"], 1)
-	is_number(n)
-} else := 1
-
-# breakGlass.allowed absent means break-glass is not allowed.
-break_glass_allowed if get(["spec", "breakGlass", "allowed"], false) == true
-
-# session.recording; absent means nothing is recorded ("none").
-recording_mode := get(["spec", "session", "recording"], "none")
-
-# recording_mode_text: the declared recording quoted, or "missing", for messages.
-recording_mode_text := q(recording_mode) if present(["spec", "session", "recording"])
-
-else := "missing (nothing recorded)"
+approval_mode_text := sprintf("%q", [mode]) if {
+	mode := input.spec.approval.mode
+} else := "missing (no approval)"
 
 # ---------------------------------------------------------------------------
-# Durations.
+# Session recording: absent means nothing is recorded ("none").
 
-# duration_ns(s) is the duration string s in nanoseconds (undefined unless s
-# is a string).
-duration_ns(s) := custody.duration_ns(s) if is_string(s)
+recording_mode := object.get(input, ["spec", "session", "recording"], "none")
 
-# over_param(s, k): duration s is strictly longer than parameter k (limits
-# are inclusive: a value equal to the limit passes).
-over_param(s, k) if duration_ns(s) > duration_ns(param(k))
+# recording_mode_text: the declared recording quoted, or "missing", for messages.
+recording_mode_text := sprintf("%q", [recording]) if {
+	recording := input.spec.session.recording
+} else := "missing (nothing recorded)"
 
-# under_param(s, k): duration s is strictly shorter than parameter k.
-under_param(s, k) if duration_ns(s) < duration_ns(param(k))
+# ---------------------------------------------------------------------------
+# Functions
 
-# q(x) quotes a value for a message.
-q(x) := sprintf("%q", [x]) if is_string(x)
+# has_members(o): the {groups, users} object o names at least one
+# (non-blank) group or user.
+has_members(o) if {
+	some s in object.get(o, "groups", [])
+	trim_space(s) != ""
+}
 
-else := sprintf("%v", [x])
+has_members(o) if {
+	some s in object.get(o, "users", [])
+	trim_space(s) != ""
+}
+
+# names(xs) is the set of non-blank strings of xs, trimmed and lower-cased
+# (identities and groups compare case-insensitively).
+names(xs) := {lower(trim_space(s)) | some s in xs; trim_space(s) != ""}

@@ -1,8 +1,6 @@
 # Accountability: an accountable business owner and a business purpose.
 package custody.workflow.owner
 
-import data.custody.workflow.lib
-
 owner_fields := ["name", "email", "team"]
 
 # METADATA
@@ -22,12 +20,12 @@ owner_fields := ["name", "email", "team"]
 #     team accountable for the business use of this access (not the team that
 #     operates the systems).
 deny contains f if {
-	some field in owner_fields
-	not lib.text(["spec", "owner", field])
+	some key in owner_fields
+	trim_space(object.get(input, ["spec", "owner", key], "")) == ""
 	f := {
 		"id": "CUS-W001",
-		"msg": sprintf("spec.owner.%s is missing: name the accountable business owner's %s.", [field, field]),
-		"path": ["spec", "owner", field],
+		"msg": sprintf("spec.owner.%s is missing: set it to the accountable business owner's %s.", [key, key]),
+		"path": ["spec", "owner", key],
 	}
 }
 
@@ -49,16 +47,13 @@ deny contains f if {
 #     example the team that owns the data or service), distinct from every team
 #     listed in spec.operators.
 deny contains f if {
-	lib.text(["spec", "owner", "team"])
-	team := lib.get(["spec", "owner", "team"], "")
-	some op in lib.as_list(lib.get(["spec", "operators"], []))
-	is_object(op)
-	op_team := object.get(op, "team", null)
-	is_string(op_team)
-	lower(trim_space(op_team)) == lower(trim_space(team))
+	team := lower(trim_space(object.get(input, ["spec", "owner", "team"], "")))
+	team != ""
+	some op in object.get(input, ["spec", "operators"], [])
+	lower(trim_space(op.team)) == team
 	f := {
 		"id": "CUS-W002",
-		"msg": sprintf("spec.owner.team %s is also an operating team in spec.operators: the owner must be the accountable business owner, not the operator.", [lib.q(team)]),
+		"msg": sprintf("spec.owner.team %q is also an operating team in spec.operators: the owner must be the accountable business owner, not the operator.", [input.spec.owner.team]),
 		"path": ["spec", "owner", "team"],
 	}
 }
@@ -79,7 +74,7 @@ deny contains f if {
 #     Set spec.purpose to a sentence stating why this privileged access exists,
 #     e.g. "Apply approved schema changes to the payments database."
 deny contains f if {
-	not lib.present(["spec", "purpose"])
+	not input.spec.purpose
 	f := {
 		"id": "CUS-W003",
 		"msg": "spec.purpose is missing: state the business purpose of this privileged access (at least 10 characters).",
@@ -88,12 +83,11 @@ deny contains f if {
 }
 
 deny contains f if {
-	purpose := lib.get(["spec", "purpose"], null)
-	is_string(purpose)
+	purpose := input.spec.purpose
 	count(split(trim_space(purpose), "")) < 10
 	f := {
 		"id": "CUS-W003",
-		"msg": sprintf("spec.purpose %s is too short to state a business purpose: describe why this access exists in at least 10 characters.", [lib.q(purpose)]),
+		"msg": sprintf("spec.purpose %q is too short to state a business purpose: describe why this access exists in at least 10 characters.", [purpose]),
 		"path": ["spec", "purpose"],
 	}
 }

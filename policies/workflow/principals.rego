@@ -1,20 +1,18 @@
 # Principals: non-human identities, agents and shared accounts.
 package custody.workflow.principals
 
-import data.custody.workflow.lib
+import data.custody.workflow.lib.params
 
-# Non-human principal lists: [kind, index, entry].
-nonhuman contains [kind, i, p] if {
-	some kind in ["serviceAccounts", "agents"]
-	some i, p in lib.as_list(lib.get(["spec", "principals", kind], []))
-	is_object(p)
-}
+service_accounts := object.get(input, ["spec", "principals", "serviceAccounts"], [])
 
-label(p) := sprintf("%q", [p.id]) if is_string(p.id)
+agents := object.get(input, ["spec", "principals", "agents"], [])
 
-else := "without an id"
+# label(p): the principal's id quoted, for messages.
+label(p) := sprintf("%q", [p.id])
 
-singular := {"serviceAccounts": "service account", "agents": "agent"}
+on_behalf_of_text(p) := sprintf("%q", [p.onBehalfOf]) if {
+	p.onBehalfOf
+} else := "missing"
 
 # METADATA
 # title: Service account or agent without an owner
@@ -33,12 +31,22 @@ singular := {"serviceAccounts": "service account", "agents": "agent"}
 #     Set owner on each entry of spec.principals.serviceAccounts and
 #     spec.principals.agents to the person accountable for that identity.
 deny contains f if {
-	some [kind, i, p] in nonhuman
-	lib.blank(object.get(p, "owner", null))
+	some i, p in service_accounts
+	trim_space(object.get(p, "owner", "")) == ""
 	f := {
 		"id": "CUS-W014",
-		"msg": sprintf("The %s %s in spec.principals.%s has no owner: name the person accountable for it.", [singular[kind], label(p), kind]),
-		"path": ["spec", "principals", kind, i, "owner"],
+		"msg": sprintf("The service account %s in spec.principals.serviceAccounts has no owner: name the person accountable for it.", [label(p)]),
+		"path": ["spec", "principals", "serviceAccounts", i, "owner"],
+	}
+}
+
+deny contains f if {
+	some i, p in agents
+	trim_space(object.get(p, "owner", "")) == ""
+	f := {
+		"id": "CUS-W014",
+		"msg": sprintf("The agent %s in spec.principals.agents has no owner: name the person accountable for it.", [label(p)]),
+		"path": ["spec", "principals", "agents", i, "owner"],
 	}
 }
 
@@ -59,35 +67,23 @@ deny contains f if {
 #     On each entry of spec.principals.agents set onBehalfOf: required and set
 #     policy to the identifier of the policy or runbook that governs the agent.
 deny contains f if {
-	some i, p in lib.as_list(lib.get(["spec", "principals", "agents"], []))
-	is_object(p)
-	obo := object.get(p, "onBehalfOf", null)
-	obo != "required"
+	some i, p in agents
+	object.get(p, "onBehalfOf", "") != "required"
 	f := {
 		"id": "CUS-W015",
-		"msg": sprintf("The agent %s has onBehalfOf %s: set onBehalfOf: required so every session names the human it acts for.", [label(p), obo_text(obo)]),
+		"msg": sprintf("The agent %s has onBehalfOf %s: set onBehalfOf: required so every session names the human it acts for.", [label(p), on_behalf_of_text(p)]),
 		"path": ["spec", "principals", "agents", i, "onBehalfOf"],
 	}
 }
 
 deny contains f if {
-	some i, p in lib.as_list(lib.get(["spec", "principals", "agents"], []))
-	is_object(p)
-	lib.blank(object.get(p, "policy", null))
+	some i, p in agents
+	trim_space(object.get(p, "policy", "")) == ""
 	f := {
 		"id": "CUS-W015",
 		"msg": sprintf("The agent %s has no governing policy: set policy to the policy or runbook that governs it.", [label(p)]),
 		"path": ["spec", "principals", "agents", i, "policy"],
 	}
-}
-
-obo_text(null) := "missing"
-
-obo_text(x) := sprintf("%q", [x]) if is_string(x)
-
-obo_text(x) := sprintf("%v", [x]) if {
-	x != null
-	not is_string(x)
 }
 
 # METADATA
@@ -108,10 +104,10 @@ obo_text(x) := sprintf("%v", [x]) if {
 #     a personal account (in humans.groups or humans.users); if a shared account
 #     is unavoidable, waive the finding with a reasoned, expiring exception.
 warn contains f if {
-	some i, s in lib.as_list(lib.get(["spec", "principals", "humans", "shared"], []))
+	some i, s in object.get(input, ["spec", "principals", "humans", "shared"], [])
 	f := {
 		"id": "CUS-W016",
-		"msg": sprintf("spec.principals.humans.shared permits the shared account %s: sessions under it cannot be attributed to a person; use personal accounts.", [lib.q(s)]),
+		"msg": sprintf("spec.principals.humans.shared permits the shared account %q: sessions under it cannot be attributed to a person; use personal accounts.", [s]),
 		"path": ["spec", "principals", "humans", "shared", i],
 	}
 }
@@ -135,24 +131,22 @@ warn contains f if {
 #     at most the configured credentialMaxAge (default 90d), and rotate the
 #     credential within it.
 warn contains f if {
-	some i, p in lib.as_list(lib.get(["spec", "principals", "serviceAccounts"], []))
-	is_object(p)
-	object.get(p, ["credential", "maxAge"], null) == null
+	some i, p in service_accounts
+	not p.credential.maxAge
 	f := {
 		"id": "CUS-W017",
-		"msg": sprintf("The service account %s has no credential.maxAge: bound its credential's lifetime to at most %s.", [label(p), lib.param("credentialMaxAge")]),
+		"msg": sprintf("The service account %s has no credential.maxAge: bound its credential's lifetime to at most %s.", [label(p), params.credentialMaxAge]),
 		"path": ["spec", "principals", "serviceAccounts", i, "credential", "maxAge"],
 	}
 }
 
 warn contains f if {
-	some i, p in lib.as_list(lib.get(["spec", "principals", "serviceAccounts"], []))
-	is_object(p)
-	age := object.get(p, ["credential", "maxAge"], null)
-	lib.over_param(age, "credentialMaxAge")
+	some i, p in service_accounts
+	age := p.credential.maxAge
+	custody.duration_ns(age) > custody.duration_ns(params.credentialMaxAge)
 	f := {
 		"id": "CUS-W017",
-		"msg": sprintf("The service account %s has credential.maxAge %s, longer than the allowed %s: rotate it more often.", [label(p), lib.q(age), lib.param("credentialMaxAge")]),
+		"msg": sprintf("The service account %s has credential.maxAge %q, longer than the allowed %s: rotate it more often.", [label(p), age, params.credentialMaxAge]),
 		"path": ["spec", "principals", "serviceAccounts", i, "credential", "maxAge"],
 	}
 }

@@ -1,7 +1,10 @@
 # Session evidence for sensitive workflows.
 package custody.workflow.recording
 
-import data.custody.workflow.lib
+import data.custody.workflow.lib.recording_mode
+import data.custody.workflow.lib.recording_mode_text
+import data.custody.workflow.lib.sensitive
+import data.custody.workflow.lib.sensitive_reason
 
 # METADATA
 # title: Sensitive workflow without recorded, immutable evidence
@@ -27,30 +30,25 @@ import data.custody.workflow.lib
 #     spec.session.immutable: true, so session evidence is hash-chained and
 #     write-once.
 deny contains f if {
-	lib.sensitive
-	lib.recording_mode == "none"
+	sensitive
+	recording_mode == "none"
 	f := {
 		"id": "CUS-W009",
-		"msg": recording_msg,
+		"msg": sprintf("The workflow is sensitive (%s) but spec.session.recording is %s: record sessions (full or commands).", [sensitive_reason, recording_mode_text]),
 		"path": ["spec", "session", "recording"],
 	}
 }
 
-recording_msg := sprintf("The workflow is sensitive (%s) but spec.session.recording is missing: record sessions (full or commands).", [lib.sensitive_reason]) if {
-	not lib.present(["spec", "session", "recording"])
-} else := sprintf("The workflow is sensitive (%s) but spec.session.recording is \"none\": record sessions (full or commands).", [lib.sensitive_reason])
-
 deny contains f if {
-	lib.sensitive
-	immutable := lib.get(["spec", "session", "immutable"], null)
-	immutable != true
+	sensitive
+	not input.spec.session.immutable
 	f := {
 		"id": "CUS-W009",
-		"msg": sprintf("The workflow is sensitive (%s) but spec.session.immutable is %v: set it to true so session evidence is tamper-evident.", [lib.sensitive_reason, immutable_text(immutable)]),
+		"msg": sprintf("The workflow is sensitive (%s) but spec.session.immutable is %s: set it to true so session evidence is tamper-evident.", [sensitive_reason, immutable_text]),
 		"path": ["spec", "session", "immutable"],
 	}
 }
 
-immutable_text(null) := "missing"
+immutable_text := "false" if input.spec.session.immutable == false
 
-immutable_text(x) := sprintf("%v", [x]) if x != null
+else := "missing"

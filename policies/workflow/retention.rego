@@ -1,7 +1,7 @@
 # Evidence retention.
 package custody.workflow.retention
 
-import data.custody.workflow.lib
+import data.custody.workflow.lib.params
 
 # METADATA
 # title: Evidence retention missing or too short
@@ -20,20 +20,20 @@ import data.custody.workflow.lib
 #     Set spec.retention.minimum to at least the configured retentionMinimum
 #     (default 365d), e.g. "400d".
 deny contains f if {
-	not lib.present(["spec", "retention", "minimum"])
+	not input.spec.retention.minimum
 	f := {
 		"id": "CUS-W010",
-		"msg": sprintf("spec.retention.minimum is missing: keep session evidence for at least %s.", [lib.param("retentionMinimum")]),
+		"msg": sprintf("spec.retention.minimum is missing: keep session evidence for at least %s.", [params.retentionMinimum]),
 		"path": ["spec", "retention", "minimum"],
 	}
 }
 
 deny contains f if {
-	minimum := lib.get(["spec", "retention", "minimum"], null)
-	lib.under_param(minimum, "retentionMinimum")
+	minimum := input.spec.retention.minimum
+	custody.duration_ns(minimum) < custody.duration_ns(params.retentionMinimum)
 	f := {
 		"id": "CUS-W010",
-		"msg": sprintf("spec.retention.minimum %s is shorter than the required %s: raise it.", [lib.q(minimum), lib.param("retentionMinimum")]),
+		"msg": sprintf("spec.retention.minimum %q is shorter than the required %s: raise it.", [minimum, params.retentionMinimum]),
 		"path": ["spec", "retention", "minimum"],
 	}
 }

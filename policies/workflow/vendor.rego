@@ -1,18 +1,20 @@
 # Third-party (vendor) operated sessions.
 package custody.workflow.vendor
 
-import data.custody.workflow.lib
+import data.custody.workflow.lib.approval_mode
+import data.custody.workflow.lib.approval_mode_text
+import data.custody.workflow.lib.recording_mode
+import data.custody.workflow.lib.recording_mode_text
 
-# vendor present (a non-null vendor block) and the contract does not transfer
-# evidence obligations to the vendor.
+# A vendor operates sessions: spec.vendor is present and the contract does
+# not transfer the evidence obligations to it (evidenceTransferred not true).
 vendor_operates if {
-	lib.present(["spec", "vendor"])
-	lib.get(["spec", "vendor", "evidenceTransferred"], false) != true
+	vendor := input.spec.vendor
+	object.get(vendor, "evidenceTransferred", false) != true
 }
 
-vendor_name := sprintf("%q", [n]) if {
-	n := lib.get(["spec", "vendor", "name"], null)
-	is_string(n)
+vendor_name := sprintf("%q", [name]) if {
+	name := input.spec.vendor.name
 } else := "a vendor"
 
 # METADATA
@@ -36,20 +38,20 @@ vendor_name := sprintf("%q", [n]) if {
 #     spec.vendor.evidenceTransferred: true.
 deny contains f if {
 	vendor_operates
-	lib.recording_mode != "full"
+	recording_mode != "full"
 	f := {
 		"id": "CUS-W018",
-		"msg": sprintf("Sessions are operated by %s but spec.session.recording is %s: record vendor sessions in full.", [vendor_name, lib.recording_mode_text]),
+		"msg": sprintf("Sessions are operated by %s but spec.session.recording is %s: record vendor sessions in full.", [vendor_name, recording_mode_text]),
 		"path": ["spec", "session", "recording"],
 	}
 }
 
 deny contains f if {
 	vendor_operates
-	lib.approval_mode != "per-session"
+	approval_mode != "per-session"
 	f := {
 		"id": "CUS-W018",
-		"msg": sprintf("Sessions are operated by %s but spec.approval.mode is %s: approve each vendor session (per-session).", [vendor_name, lib.approval_mode_text]),
+		"msg": sprintf("Sessions are operated by %s but spec.approval.mode is %s: approve each vendor session (per-session).", [vendor_name, approval_mode_text]),
 		"path": ["spec", "approval", "mode"],
 	}
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 
 use super::{summary_line, Context, Reporter};
 use crate::findings::{Finding, Severity};
@@ -51,7 +53,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -63,7 +67,11 @@ impl Diagnostic for FindingDiagnostic<'_> {
             .path
             .clone()
             .unwrap_or_else(|| "here".to_owned());
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some(label), offset, len))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label),
+            offset,
+            len,
+        ))))
     }
 }
 
@@ -86,8 +94,12 @@ impl Reporter for Human {
             };
             let diag = FindingDiagnostic {
                 finding,
-                title: meta.map(|m| m.title.clone()).unwrap_or_else(|| "policy finding".to_owned()),
-                help: meta.map(|m| m.remediation.clone()).filter(|h| !h.is_empty()),
+                title: meta
+                    .map(|m| m.title.clone())
+                    .unwrap_or_else(|| "policy finding".to_owned()),
+                help: meta
+                    .map(|m| m.remediation.clone())
+                    .filter(|h| !h.is_empty()),
                 source,
             };
             if handler.render_report(&mut out, &diag).is_err() {

@@ -18,14 +18,19 @@ impl Reporter for Json {
             "rulesOff": report.rules_off,
         });
         if !report.tool_errors.is_empty() {
-            summary["toolErrors"] = json!(report.tool_errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+            summary["toolErrors"] = json!(report
+                .tool_errors
+                .iter()
+                .map(|e| &e.message)
+                .collect::<Vec<_>>());
         }
         let doc = json!({
             "version": 1,
             "summary": summary,
             "findings": report.findings,
         });
-        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut out = serde_json::to_string_pretty(&doc)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         out.push('\n');
         out
     }

@@ -50,7 +50,10 @@ pub fn summary_line(report: &Report, strict: bool) -> String {
         line.push_str(&format!("; rules off: {}", report.rules_off.join(", ")));
     }
     if !report.tool_errors.is_empty() {
-        line.push_str(&format!("; {} not evaluated", plural(report.tool_errors.len(), "input")));
+        line.push_str(&format!(
+            "; {} not evaluated",
+            plural(report.tool_errors.len(), "input")
+        ));
     }
     let verdict = match report.exit_code(strict) {
         0 => "passed",
