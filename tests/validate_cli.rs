@@ -288,7 +288,7 @@ fn user_policies_object_and_conftest_style() {
     std::fs::create_dir(d.join("pol")).unwrap();
     std::fs::write(
         d.join("pol/labels.rego"),
-        "package custody.workflow.acme\n\ndeny contains f if {\n\tnot input.metadata.labels[\"cost-center\"]\n\tf := {\"id\": \"ACME-001\", \"msg\": \"every workflow names a cost centre\", \"path\": [\"metadata\", \"labels\", \"cost-center\"]}\n}\n",
+        "package custody.workflow.acme\n\ndeny contains f if {\n\tnot input.metadata.labels[\"business-unit\"]\n\tf := {\"id\": \"ACME-001\", \"msg\": \"every workflow names a cost centre\", \"path\": [\"metadata\", \"labels\", \"business-unit\"]}\n}\n",
     )
     .unwrap();
     std::fs::write(
@@ -302,7 +302,7 @@ fn user_policies_object_and_conftest_style() {
     assert!(rules.contains(&"ACME-001".to_owned()), "{rules:?}");
     assert!(rules.contains(&"main.warn".to_owned()), "{rules:?}");
     let acme = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "ACME-001").unwrap();
-    assert_eq!(acme["path"], "metadata.labels.cost-center");
+    assert_eq!(acme["path"], "metadata.labels.business-unit");
     assert!(acme["line"].as_u64().unwrap() > 1, "points at the labels key");
 }
 
