@@ -105,6 +105,7 @@ impl Reporter for Human {
             if handler.render_report(&mut out, &diag).is_err() {
                 out.push_str(&format!("{}: {}\n", finding.rule, finding.message));
             }
+            out.push('\n');
         }
         for e in &report.tool_errors {
             out.push_str(&format!("error: {}\n", e.message));
