@@ -206,7 +206,11 @@ pub fn read(candidate: &Candidate, max_size: u64) -> Result<Loaded, ToolError> {
     }
     match source::decode(&bytes) {
         Ok(text) => Ok(Loaded::Text(SharedText::from(text))),
-        Err(e) => Ok(Loaded::Problem(Box::new(p001(&candidate.display, e.message, e.pos)))),
+        Err(e) => Ok(Loaded::Problem(Box::new(p001(
+            &candidate.display,
+            e.message,
+            e.pos,
+        )))),
     }
 }
 

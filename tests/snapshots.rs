@@ -15,7 +15,12 @@ fn run(args: &[&str]) -> String {
 
 #[test]
 fn human_output_of_invalid_examples() {
-    insta::assert_snapshot!(run(&["validate", "examples/invalid", "--now", "2026-11-25T12:00:00Z"]));
+    insta::assert_snapshot!(run(&[
+        "validate",
+        "examples/invalid",
+        "--now",
+        "2026-11-25T12:00:00Z"
+    ]));
 }
 
 #[test]
@@ -32,7 +37,14 @@ fn json_output_of_invalid_examples() {
 
 #[test]
 fn help_texts() {
-    for cmd in [&["--help"][..], &["validate", "--help"], &["test", "--help"], &["rules", "--help"], &["explain", "--help"], &["schema", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["test", "--help"],
+        &["rules", "--help"],
+        &["explain", "--help"],
+        &["schema", "--help"],
+    ] {
         let name = format!("help_{}", cmd[..cmd.len() - 1].join("_"));
         insta::assert_snapshot!(name, run(cmd));
     }

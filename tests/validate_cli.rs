@@ -24,7 +24,11 @@ fn validate_json(dir: &Path, args: &[&str]) -> (i32, Value) {
         .arg("validate")
         .args(args)
         .args(["--format", "json"])
-        .args(if args.contains(&"--now") { vec![] } else { vec!["--now", NOW] })
+        .args(if args.contains(&"--now") {
+            vec![]
+        } else {
+            vec!["--now", NOW]
+        })
         .output()
         .expect("runs");
     let code = out.status.code().expect("exit code");
@@ -86,7 +90,9 @@ fn every_rule_fixture_reports_that_rule_at_its_line() {
                 )
             })
             .collect();
-        let only_warnings = want_set.iter().all(|(r, ..)| warnings_only.contains(&r.as_str()))
+        let only_warnings = want_set
+            .iter()
+            .all(|(r, ..)| warnings_only.contains(&r.as_str()))
             || fixture == "cus-w008.yaml";
         let want_code = if only_warnings { 0 } else { 1 };
         if target != fixture && want_set.is_empty() {
@@ -126,11 +132,23 @@ fn json_output_has_the_spec_shape_and_order() {
     let findings = report["findings"].as_array().unwrap();
     for f in findings {
         for key in [
-            "rule", "severity", "message", "file", "line", "column", "path", "workflow", "session", "frameworks",
+            "rule",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "path",
+            "workflow",
+            "session",
+            "frameworks",
         ] {
             assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
         }
-        assert!(!f["file"].as_str().unwrap().starts_with('/'), "relative paths stay relative");
+        assert!(
+            !f["file"].as_str().unwrap().starts_with('/'),
+            "relative paths stay relative"
+        );
     }
     let keys: Vec<(String, u64, String)> = findings
         .iter()
@@ -151,31 +169,52 @@ fn json_output_has_the_spec_shape_and_order() {
 fn tool_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     // A path that does not exist.
-    custody(tmp.path()).args(["validate", "missing.yaml"]).assert().code(2);
+    custody(tmp.path())
+        .args(["validate", "missing.yaml"])
+        .assert()
+        .code(2);
     // Nothing to evaluate.
-    std::fs::write(tmp.path().join("k8s.yaml"), "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+    std::fs::write(
+        tmp.path().join("k8s.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\n",
+    )
+    .unwrap();
     custody(tmp.path())
         .args(["validate", "."])
         .assert()
         .code(2)
         .stdout(predicates::str::contains("no workflow document"));
-    custody(tmp.path()).args(["validate", ".", "--allow-empty"]).assert().code(0);
+    custody(tmp.path())
+        .args(["validate", ".", "--allow-empty"])
+        .assert()
+        .code(0);
     // A policy that does not compile names its file and position.
     std::fs::create_dir(tmp.path().join("pol")).unwrap();
-    std::fs::write(tmp.path().join("pol/bad.rego"), "package main\n\ndeny contains x if {\n").unwrap();
+    std::fs::write(
+        tmp.path().join("pol/bad.rego"),
+        "package main\n\ndeny contains x if {\n",
+    )
+    .unwrap();
     custody(tmp.path())
         .args(["validate", "--policy", "pol", "."])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("pol/bad.rego:"));
     // A bad --now is a usage error.
-    custody(tmp.path()).args(["validate", "--now", "yesterday"]).assert().code(2);
+    custody(tmp.path())
+        .args(["validate", "--now", "yesterday"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn a_parse_error_is_a_finding_not_nothing_to_evaluate() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("w.yaml"), "apiVersion: custody/v1\nkind: Workflow\nspec: [\n").unwrap();
+    std::fs::write(
+        tmp.path().join("w.yaml"),
+        "apiVersion: custody/v1\nkind: Workflow\nspec: [\n",
+    )
+    .unwrap();
     let (code, report) = validate_json(tmp.path(), &["w.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(rules_of(&report), ["CUS-P001"]);
@@ -190,10 +229,19 @@ fn walking_skips_foreign_yaml_git_and_excludes() {
     std::fs::create_dir_all(d.join(".git")).unwrap();
     std::fs::create_dir_all(d.join("vendor")).unwrap();
     std::fs::create_dir_all(d.join("cfn")).unwrap();
-    let manifest = std::fs::read_to_string(root().join("examples/workflows/payments-db-admin.yaml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(root().join("examples/workflows/payments-db-admin.yaml")).unwrap();
     std::fs::write(d.join("w.yaml"), &manifest).unwrap();
-    std::fs::write(d.join(".git/w.yaml"), "apiVersion: custody/v1\nkind: Workflow\n: [").unwrap();
-    std::fs::write(d.join("vendor/w.yaml"), "apiVersion: custody/v1\nkind: Workflow\n: [").unwrap();
+    std::fs::write(
+        d.join(".git/w.yaml"),
+        "apiVersion: custody/v1\nkind: Workflow\n: [",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("vendor/w.yaml"),
+        "apiVersion: custody/v1\nkind: Workflow\n: [",
+    )
+    .unwrap();
     std::fs::write(d.join("cfn/stack.yaml"), "Resources:\n  B: !Ref Thing\n").unwrap();
     let (code, report) = validate_json(d, &[".", "--exclude", "vendor/**"]);
     assert_eq!(code, 0, "{report:#}");
@@ -231,9 +279,17 @@ fn configuration_overrides_waivers_and_stale_exceptions() {
     .unwrap();
     let (code, report) = validate_json(d, &["."]);
     assert_eq!(code, 0, "{report:#}");
-    assert_eq!(report["summary"]["rulesOff"], serde_json::json!(["CUS-W006"]));
+    assert_eq!(
+        report["summary"]["rulesOff"],
+        serde_json::json!(["CUS-W006"])
+    );
     let findings = report["findings"].as_array().unwrap();
-    let by_rule = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).collect::<Vec<_>>();
+    let by_rule = |rule: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect::<Vec<_>>()
+    };
     let waived = by_rule("CUS-W016");
     assert_eq!(waived.len(), 1);
     assert_eq!(waived[0]["waived"]["expires"], "2027-03-31");
@@ -242,17 +298,29 @@ fn configuration_overrides_waivers_and_stale_exceptions() {
     assert_eq!(c002.len(), 1);
     assert_eq!(c002[0]["file"], ".custody.yaml");
     assert_eq!(c002[0]["line"], 9);
-    assert_eq!(by_rule("CUS-C001").len(), 1, "expired exception reported once, as C001 only");
+    assert_eq!(
+        by_rule("CUS-C001").len(),
+        1,
+        "expired exception reported once, as C001 only"
+    );
     // An exception expiring today still applies through the end of the day.
     let (_, report) = validate_json(d, &[".", "--now", "2027-03-31T23:59:59Z"]);
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "CUS-W016" && f["waived"].is_object()));
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "CUS-W016" && f["waived"].is_object()));
 }
 
 #[test]
 fn configuration_errors_exit_2_with_their_line() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::copy(root().join("examples/workflows/payments-db-admin.yaml"), d.join("w.yaml")).unwrap();
+    std::fs::copy(
+        root().join("examples/workflows/payments-db-admin.yaml"),
+        d.join("w.yaml"),
+    )
+    .unwrap();
     for (config, needle) in [
         ("rules:\n  CUS-W006: off\nexclud: []\n", ":3:1"),
         ("rules:\n  CUS-W999: off\n", ":2:3"),
@@ -275,7 +343,10 @@ fn params_change_thresholds() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("c.yaml"), "params:\n  maxDuration: 12h\n").unwrap();
     let config = tmp.path().join("c.yaml");
-    let (code, report) = validate_json(&dir, &["cus-w008.yaml", "--config", config.to_str().unwrap()]);
+    let (code, report) = validate_json(
+        &dir,
+        &["cus-w008.yaml", "--config", config.to_str().unwrap()],
+    );
     assert_eq!(code, 0);
     assert!(rules_of(&report).is_empty(), "{report:#}");
 }
@@ -284,7 +355,11 @@ fn params_change_thresholds() {
 fn user_policies_object_and_conftest_style() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::copy(root().join("examples/workflows/payments-db-admin.yaml"), d.join("w.yaml")).unwrap();
+    std::fs::copy(
+        root().join("examples/workflows/payments-db-admin.yaml"),
+        d.join("w.yaml"),
+    )
+    .unwrap();
     std::fs::create_dir(d.join("pol")).unwrap();
     std::fs::write(
         d.join("pol/labels.rego"),
@@ -301,23 +376,38 @@ fn user_policies_object_and_conftest_style() {
     let rules = rules_of(&report);
     assert!(rules.contains(&"ACME-001".to_owned()), "{rules:?}");
     assert!(rules.contains(&"main.warn".to_owned()), "{rules:?}");
-    let acme = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "ACME-001").unwrap();
+    let acme = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ACME-001")
+        .unwrap();
     assert_eq!(acme["path"], "metadata.labels.business-unit");
-    assert!(acme["line"].as_u64().unwrap() > 1, "points at the labels key");
+    assert!(
+        acme["line"].as_u64().unwrap() > 1,
+        "points at the labels key"
+    );
 }
 
 #[test]
 fn a_policy_runtime_error_is_never_a_pass() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::copy(root().join("examples/workflows/payments-db-admin.yaml"), d.join("w.yaml")).unwrap();
+    std::fs::copy(
+        root().join("examples/workflows/payments-db-admin.yaml"),
+        d.join("w.yaml"),
+    )
+    .unwrap();
     std::fs::create_dir(d.join("pol")).unwrap();
     std::fs::write(
         d.join("pol/boom.rego"),
         "package custody.workflow.boom\n\ndeny contains f if {\n\tx := custody.duration_ns(input.metadata.id)\n\tf := {\"id\": \"BOOM\", \"msg\": sprintf(\"%d\", [x]), \"path\": []}\n}\n",
     )
     .unwrap();
-    let out = custody(d).args(["validate", "--policy", "pol", "w.yaml"]).output().unwrap();
+    let out = custody(d)
+        .args(["validate", "--policy", "pol", "w.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("could not be evaluated"));
 }
@@ -327,7 +417,13 @@ fn output_file_is_written_and_summary_still_shown() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report.json");
     custody(&root())
-        .args(["validate", "examples/invalid", "--format", "json", "--output"])
+        .args([
+            "validate",
+            "examples/invalid",
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&out)
         .assert()
         .code(1)
@@ -344,33 +440,60 @@ fn builtin_rego_unit_tests_pass() {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
     // A failing user test fails the run.
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("x_test.rego"), "package custody.workflow.x_test\n\ntest_no if {\n\tfalse\n}\n").unwrap();
-    custody(tmp.path()).args(["test", "."]).assert().code(1).stdout(predicates::str::contains("FAIL"));
+    std::fs::write(
+        tmp.path().join("x_test.rego"),
+        "package custody.workflow.x_test\n\ntest_no if {\n\tfalse\n}\n",
+    )
+    .unwrap();
+    custody(tmp.path())
+        .args(["test", "."])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("FAIL"));
 }
 
 #[test]
 fn rule_catalogue_is_complete_and_unique() {
-    let out = custody(&root()).args(["rules", "--format", "json"]).output().unwrap();
+    let out = custody(&root())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let rules: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     let unique: BTreeSet<&str> = ids.iter().copied().collect();
-    assert_eq!(ids.len(), unique.len(), "each rule id documented once: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        unique.len(),
+        "each rule id documented once: {ids:?}"
+    );
     let mut want: Vec<String> = (1..=18).map(|i| format!("CUS-W{i:03}")).collect();
     want.extend(["CUS-P001", "CUS-P002", "CUS-P003", "CUS-C001", "CUS-C002"].map(String::from));
     for id in &want {
-        let rule = rules.iter().find(|r| r["id"] == id.as_str()).unwrap_or_else(|| panic!("{id} missing"));
+        let rule = rules
+            .iter()
+            .find(|r| r["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} missing"));
         assert!(!rule["title"].as_str().unwrap().is_empty());
-        assert!(!rule["remediation"].as_str().unwrap().is_empty(), "{id} has a remediation");
+        assert!(
+            !rule["remediation"].as_str().unwrap().is_empty(),
+            "{id} has a remediation"
+        );
         let frameworks = rule["frameworks"].as_array().unwrap();
         assert!(!frameworks.is_empty(), "{id} has framework references");
         for f in frameworks {
             let f = f.as_str().unwrap();
             assert!(!f.contains("PR.AC-"), "{id}: CSF 1.1 id {f}");
             assert!(
-                ["NIST-CSF-2.0:", "NIST-800-53:", "OWASP-NHI:", "PCI-DSS-4.0:", "ISO-27001-2022:"]
-                    .iter()
-                    .any(|p| f.starts_with(p)),
+                [
+                    "NIST-CSF-2.0:",
+                    "NIST-800-53:",
+                    "OWASP-NHI:",
+                    "PCI-DSS-4.0:",
+                    "ISO-27001-2022:"
+                ]
+                .iter()
+                .any(|p| f.starts_with(p)),
                 "{id}: {f}"
             );
         }
@@ -380,7 +503,10 @@ fn rule_catalogue_is_complete_and_unique() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("NIST-800-53:AC-5"));
-    custody(&root()).args(["explain", "CUS-X999"]).assert().code(2);
+    custody(&root())
+        .args(["explain", "CUS-X999"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -389,6 +515,9 @@ fn schema_command_prints_the_schemas() {
         let out = custody(&root()).args(["schema", kind]).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
         let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
     }
 }
