@@ -223,6 +223,24 @@ pub fn run(cli: Cli) -> Outcome {
             let mut report = crate::validate::validate(&opts, &setup.policies);
             finish(&mut report, &setup, &common)
         }
+        Command::Check {
+            workflows,
+            bundles,
+            common,
+        } => {
+            let setup = match setup(&common, &[], false) {
+                Ok(s) => s,
+                Err(o) => return o,
+            };
+            let opts = run_options(&common, &setup, bundles);
+            let mut report = crate::check::check(&opts, &workflows, &setup.policies);
+            finish(&mut report, &setup, &common)
+        }
+        Command::Seal {
+            bundles,
+            reseal,
+            now,
+        } => seal(&bundles, reseal, now.as_deref()),
         Command::Test { paths, common } => test(&paths, &common),
         Command::Rules { common } => rules(&common),
         Command::Explain { rule, common } => explain(&rule, &common),
@@ -366,4 +384,38 @@ fn explain(rule: &str, common: &Common) -> Outcome {
         stdout: s,
         ..Outcome::default()
     }
+}
+
+fn seal(bundles: &[PathBuf], reseal: bool, now: Option<&str>) -> Outcome {
+    if let Err(e) = parse_now(now) {
+        return Outcome::usage(e);
+    }
+    let mut outcome = Outcome::default();
+    for path in bundles {
+        match crate::seal::seal(path, reseal) {
+            Ok(crate::seal::Sealed::Written(files)) => {
+                for f in files {
+                    outcome
+                        .stdout
+                        .push_str(&format!("sealed {}\n", f.display()));
+                }
+            }
+            Ok(crate::seal::Sealed::Unchanged) => {
+                outcome
+                    .stdout
+                    .push_str(&format!("unchanged {} (chain verifies)\n", path.display()));
+            }
+            Ok(crate::seal::Sealed::Refused { message, .. }) => {
+                outcome
+                    .stderr
+                    .push_str(&format!("CUS-S013 {}: {message}\n", path.display()));
+                outcome.code = outcome.code.max(1);
+            }
+            Err(e) => {
+                outcome.stderr.push_str(&format!("error: {e}\n"));
+                outcome.code = 2;
+            }
+        }
+    }
+    outcome
 }

@@ -26,6 +26,29 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check session bundles against the workflows they name, and verify their evidence
+    Check {
+        /// Workflow manifests (files or directories; repeatable)
+        #[arg(long = "workflows", value_name = "PATH", required = true)]
+        workflows: Vec<PathBuf>,
+        /// Bundle files, bundle directories, JSON Lines streams (.jsonl), or - for JSON Lines on stdin
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Compute and write a bundle's event hash chain and head anchor (atomically)
+    Seal {
+        /// Bundle files or bundle directories
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
+        /// Rewrite a chain that exists but does not verify (after investigating why)
+        #[arg(long)]
+        reseal: bool,
+        /// Evaluation time (accepted for symmetry with other commands)
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
     /// Run the Rego unit tests (rules named test_*) of the built-in and the given policies
     Test {
         /// Extra policy files or directories whose tests to run

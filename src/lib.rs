@@ -4,6 +4,8 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod bundle;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod seal;
 pub mod source;
 pub mod units;
 pub mod validate;

@@ -1,0 +1,501 @@
+//! Session bundles (SPEC §2): loading single files, bundle directories (`bundle.yaml` + `events.jsonl` +
+//! recording) and JSON Lines streams; the event hash chain; the recording digest. Mechanics only: the
+//! verdicts are handed to the session policies as facts.
+
+use std::io::{BufRead, Read};
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::findings::{Finding, Severity};
+use crate::source::{self, Budgets, Node, Pos, Step, Value};
+
+/// The longest line accepted in `events.jsonl` or a JSON Lines bundle stream (bytes).
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// The genesis hash h₀: hex SHA-256 of the session id.
+pub fn genesis(session_id: &str) -> String {
+    sha256_hex(session_id.as_bytes())
+}
+
+/// The hash of an event given the previous hash: SHA-256(prev ‖ `\n` ‖ JCS(event without `hash`)).
+pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
+    let mut content = event.clone();
+    if let Some(obj) = content.as_object_mut() {
+        obj.remove("hash");
+    }
+    let canonical = serde_json_canonicalizer::to_vec(&content).unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(prev.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&canonical);
+    hex(&hasher.finalize())
+}
+
+/// The kind of the first chain failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Break {
+    Link,
+    Content,
+    Seq,
+    Head,
+}
+
+impl Break {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Break::Link => "link",
+            Break::Content => "content",
+            Break::Seq => "seq",
+            Break::Head => "head",
+        }
+    }
+}
+
+/// The outcome of verifying a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainResult {
+    pub events: usize,
+    /// The first failure: its kind, the `seq` reported (the event's `seq` field; for head, events + 1) and
+    /// the index of the failing event (none for head).
+    pub failure: Option<(Break, Option<i64>, Option<usize>)>,
+}
+
+impl ChainResult {
+    pub fn verified(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// The evidence head anchor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub hash: Option<String>,
+    pub count: Option<i64>,
+}
+
+/// Verify events (JSON values in file order) against the SPEC §10 reading of the chain.
+pub fn verify(session_id: &str, events: &[serde_json::Value], head: Option<&Head>) -> ChainResult {
+    let mut prev = genesis(session_id);
+    let seq_of = |e: &serde_json::Value| e.get("seq").and_then(serde_json::Value::as_i64);
+    for (i, event) in events.iter().enumerate() {
+        let seq = seq_of(event);
+        let fail = |kind| ChainResult {
+            events: events.len(),
+            failure: Some((kind, seq, Some(i))),
+        };
+        if event.get("prev").and_then(|v| v.as_str()) != Some(prev.as_str()) {
+            return fail(Break::Link);
+        }
+        let stored = event.get("hash").and_then(|v| v.as_str());
+        if stored != Some(event_hash(&prev, event).as_str()) {
+            return fail(Break::Content);
+        }
+        prev = stored.unwrap_or_default().to_owned();
+        if seq != i64::try_from(i + 1).ok() {
+            return fail(Break::Seq);
+        }
+    }
+    if let Some(head) = head {
+        let count_ok = head
+            .count
+            .is_none_or(|c| usize::try_from(c).ok() == Some(events.len()));
+        let hash_ok = head.hash.as_deref().is_none_or(|h| h == prev);
+        if !count_ok || !hash_ok {
+            return ChainResult {
+                events: events.len(),
+                failure: Some((Break::Head, i64::try_from(events.len() + 1).ok(), None)),
+            };
+        }
+    }
+    ChainResult {
+        events: events.len(),
+        failure: None,
+    }
+}
+
+/// Compute the chain over events: set `prev` and `hash` (and `seq` where absent) in place; return the head.
+pub fn seal_events(session_id: &str, events: &mut [serde_json::Value]) -> Head {
+    let mut prev = genesis(session_id);
+    for (i, event) in events.iter_mut().enumerate() {
+        if let Some(obj) = event.as_object_mut() {
+            if !obj.contains_key("seq") {
+                obj.insert("seq".to_owned(), serde_json::Value::from(i + 1));
+            }
+            obj.insert("prev".to_owned(), serde_json::Value::from(prev.clone()));
+            obj.remove("hash");
+        }
+        let hash = event_hash(&prev, event);
+        if let Some(obj) = event.as_object_mut() {
+            obj.insert("hash".to_owned(), serde_json::Value::from(hash.clone()));
+        }
+        prev = hash;
+    }
+    Head {
+        hash: Some(prev),
+        count: i64::try_from(events.len()).ok(),
+    }
+}
+
+/// Facts about the recording file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordingFacts {
+    pub file: bool,
+    pub sha256_ok: Option<bool>,
+    pub cast_duration_ns: Option<i64>,
+}
+
+/// Stream a file through SHA-256 (recordings are not bounded by the document size limit).
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Duration of an asciinema v2 cast: the offset of its last event, in nanoseconds. `None` when the file is
+/// not a v2 cast.
+pub fn cast_duration_ns(path: &Path) -> Option<i64> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut lines = std::io::BufReader::new(file).lines();
+    let header: serde_json::Value = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+    if header.get("version").and_then(serde_json::Value::as_i64) != Some(2) {
+        return None;
+    }
+    let mut last = 0.0f64;
+    for line in lines {
+        let line = line.ok()?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event: serde_json::Value = serde_json::from_str(&line).ok()?;
+        last = last.max(event.get(0)?.as_f64()?);
+    }
+    Some((last * 1e9) as i64)
+}
+
+/// Resolve a file named by a bundle inside the bundle's directory; `Err` says why it may not be followed.
+pub fn resolve_inside(base: &Path, name: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(name);
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(format!(
+            "`{name}` escapes the bundle directory; name a file inside it"
+        ));
+    }
+    let path = base.join(rel);
+    let canonical_base = base
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the bundle directory: {e}"))?;
+    match path.canonicalize() {
+        Ok(p) if p.starts_with(&canonical_base) => Ok(path),
+        Ok(_) => Err(format!(
+            "`{name}` escapes the bundle directory through a symlink"
+        )),
+        Err(_) => Err(format!("`{name}` does not exist in the bundle directory")),
+    }
+}
+
+/// A bundle document with everything its references brought in.
+pub struct LoadedBundle {
+    pub node: Node,
+    /// Display names of the files its nodes come from (0: the bundle file; 1: events.jsonl when used).
+    pub files: Vec<String>,
+    pub recording: RecordingFacts,
+    /// `CUS-P001` findings on references (missing, escaping, unparsable events).
+    pub problems: Vec<Finding>,
+}
+
+fn set_file(node: &mut Node, file: u16) {
+    node.file = file;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| set_file(n, file)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| set_file(n, file)),
+        _ => {}
+    }
+}
+
+fn reference_problem(file: &str, node: &Node, path: &[Step], message: String) -> Finding {
+    let located = node.locate(path);
+    let mut f = Finding::new("CUS-P001", Severity::Error, message, file).at(located.pos);
+    f.path = Some(source::path_string(path));
+    f
+}
+
+/// Read `events.jsonl` line by line into event nodes positioned at their lines.
+fn read_events(
+    path: &Path,
+    display: &str,
+    budgets: &Budgets,
+) -> Result<Vec<Node>, (Option<Pos>, String)> {
+    let file =
+        std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut events = Vec::new();
+    let mut line_no = 0u32;
+    let mut offset = 0u32;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| (None, format!("cannot read {display}: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if n > MAX_LINE {
+            return Err((
+                Some(Pos::line_only(line_no)),
+                format!("{display}: line {line_no} is longer than {MAX_LINE} bytes"),
+            ));
+        }
+        let text = source::decode(&buf).map_err(|e| {
+            (
+                Some(Pos::line_only(line_no)),
+                format!("{display}: {}", e.message),
+            )
+        })?;
+        if !text.trim().is_empty() {
+            let mut node = source::parse_one(text, budgets).map_err(|e| {
+                let pos = e
+                    .pos
+                    .map(|p| p.shifted(line_no, offset))
+                    .unwrap_or(Pos::line_only(line_no));
+                (
+                    Some(pos),
+                    format!(
+                        "{display}: line {line_no} is not a JSON event: {}",
+                        e.message
+                    ),
+                )
+            })?;
+            shift(&mut node, line_no, offset);
+            events.push(node);
+        }
+        offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    Ok(events)
+}
+
+/// Shift every position of a node parsed from one line to file coordinates.
+pub fn shift(node: &mut Node, line: u32, offset: u32) {
+    node.pos = node.pos.shifted(line, offset);
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, line, offset)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, n)| {
+            k.pos = k.pos.shifted(line, offset);
+            shift(n, line, offset)
+        }),
+        _ => {}
+    }
+}
+
+/// Resolve a bundle's references (events file, recording) relative to `base` (None: stdin, no files).
+pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budgets) -> LoadedBundle {
+    let mut files = vec![file.to_owned()];
+    let mut problems = Vec::new();
+    let mut recording = RecordingFacts::default();
+    let events_file = node
+        .at(&["evidence", "events", "file"])
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    if let Some(name) = events_file {
+        let path = [
+            Step::Key("evidence".into()),
+            Step::Key("events".into()),
+            Step::Key("file".into()),
+        ];
+        let resolved = match base {
+            Some(base) => resolve_inside(base, &name),
+            None => Err(format!(
+                "`{name}` cannot be read for a bundle from standard input"
+            )),
+        };
+        let mut replacement = None;
+        match resolved {
+            Err(message) => problems.push(reference_problem(file, &node, &path, message)),
+            Ok(p) => {
+                let display = format!(
+                    "{}/{}",
+                    Path::new(file)
+                        .parent()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default(),
+                    name
+                )
+                .trim_start_matches('/')
+                .to_owned();
+                match read_events(&p, &display, budgets) {
+                    Ok(mut events) => {
+                        events.iter_mut().for_each(|e| set_file(e, 1));
+                        files.push(display);
+                        let pos = node.locate(&path[..2]).pos;
+                        replacement = Some(Node::new(Value::Seq(events), pos));
+                    }
+                    Err((pos, message)) => {
+                        let mut f = Finding::new("CUS-P001", Severity::Error, message, &display);
+                        if let Some(pos) = pos {
+                            f = f.at(pos);
+                        }
+                        problems.push(f);
+                    }
+                }
+            }
+        }
+        // The events either come from the file, or are treated as absent.
+        if let Some(evidence) = node.get_mut("evidence") {
+            if let Value::Map(entries) = &mut evidence.value {
+                match replacement {
+                    Some(events) => {
+                        if let Some(slot) = entries.iter_mut().find(|(k, _)| k.name == "events") {
+                            slot.1 = events;
+                        }
+                    }
+                    None => entries.retain(|(k, _)| k.name != "events"),
+                }
+            }
+        }
+    }
+    let rec_file = node
+        .at(&["evidence", "recording", "file"])
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    if let Some(name) = rec_file {
+        let path = [
+            Step::Key("evidence".into()),
+            Step::Key("recording".into()),
+            Step::Key("file".into()),
+        ];
+        let resolved = match base {
+            Some(base) => resolve_inside(base, &name),
+            None => Err(format!(
+                "`{name}` cannot be read for a bundle from standard input"
+            )),
+        };
+        match resolved {
+            Err(message) => problems.push(reference_problem(file, &node, &path, message)),
+            Ok(p) => match sha256_file(&p) {
+                Err(e) => problems.push(reference_problem(
+                    file,
+                    &node,
+                    &path,
+                    format!("cannot read `{name}`: {e}"),
+                )),
+                Ok(digest) => {
+                    recording.file = true;
+                    recording.sha256_ok = node
+                        .at(&["evidence", "recording", "sha256"])
+                        .and_then(Node::as_str)
+                        .map(|want| want.eq_ignore_ascii_case(&digest));
+                    recording.cast_duration_ns = cast_duration_ns(&p);
+                }
+            },
+        }
+    }
+    LoadedBundle {
+        node,
+        files,
+        recording,
+        problems,
+    }
+}
+
+/// The events of a bundle node as JSON values (inline list), and the head anchor.
+pub fn chain_inputs(node: &Node) -> (Vec<serde_json::Value>, Option<Head>) {
+    let events = match node.at(&["evidence", "events"]).map(|n| &n.value) {
+        Some(Value::Seq(items)) => items.iter().map(Node::to_json).collect(),
+        _ => Vec::new(),
+    };
+    let head = node.at(&["evidence", "head"]).map(|h| Head {
+        hash: h.get("hash").and_then(Node::as_str).map(str::to_owned),
+        count: match h.get("count").map(|c| &c.value) {
+            Some(Value::Int(i)) => Some(*i),
+            _ => None,
+        },
+    });
+    (events, head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sealed(n: usize) -> (Vec<serde_json::Value>, Head) {
+        let mut events: Vec<_> = (0..n)
+            .map(|i| json!({"time": format!("2026-11-20T10:0{i}:00Z"), "type": "command", "principal": "a", "command": format!("ls {i}")}))
+            .collect();
+        let head = seal_events("s1", &mut events);
+        (events, head)
+    }
+
+    #[test]
+    fn sealed_chains_verify_and_edits_break_them() {
+        let (events, head) = sealed(3);
+        assert!(verify("s1", &events, Some(&head)).verified());
+        assert_eq!(events[0]["prev"], genesis("s1"));
+        let mut edited = events.clone();
+        edited[1]["command"] = json!("rm -rf /");
+        assert_eq!(
+            verify("s1", &edited, Some(&head)).failure,
+            Some((Break::Content, Some(2), Some(1)))
+        );
+        let truncated = &events[..2];
+        assert_eq!(
+            verify("s1", truncated, Some(&head)).failure,
+            Some((Break::Head, Some(3), None))
+        );
+        assert_eq!(
+            verify("s2", &events, None).failure,
+            Some((Break::Link, Some(1), Some(0)))
+        );
+        let empty = seal_events("s1", &mut []);
+        assert_eq!(empty.hash.as_deref(), Some(genesis("s1").as_str()));
+        assert!(verify("s1", &[], Some(&empty)).verified());
+    }
+
+    #[test]
+    fn genesis_is_sha256_of_the_session_id() {
+        assert_eq!(
+            genesis("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn paths_may_not_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.jsonl"), "").unwrap();
+        assert!(resolve_inside(dir.path(), "e.jsonl").is_ok());
+        assert!(resolve_inside(dir.path(), "../e.jsonl").is_err());
+        assert!(resolve_inside(dir.path(), "/etc/passwd").is_err());
+        assert!(resolve_inside(dir.path(), "missing.jsonl").is_err());
+    }
+}

@@ -1,0 +1,254 @@
+//! `custody seal`: compute a bundle's event hash chain and head anchor and write them atomically. A chain that
+//! exists and does not verify is not rewritten (that would launder tampering) unless `reseal` is asked for.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::bundle::{self, Head};
+use crate::source::{self, Budgets, Node};
+
+/// What sealing one bundle did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sealed {
+    /// Files rewritten.
+    Written(Vec<PathBuf>),
+    /// The chain already verified with its head: nothing changed.
+    Unchanged,
+    /// An existing chain does not verify: refused. (seq, kind) of the first failure, and the message.
+    Refused {
+        session: String,
+        seq: Option<i64>,
+        kind: &'static str,
+        message: String,
+    },
+}
+
+/// Why a bundle could not be sealed at all.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(custody::seal))]
+pub struct SealError {
+    pub path: String,
+    pub message: String,
+}
+
+fn err(path: &Path, message: impl Into<String>) -> SealError {
+    SealError {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+fn has_chain(events: &[Json], head: Option<&Head>) -> bool {
+    head.is_some()
+        || events
+            .iter()
+            .any(|e| e.get("hash").is_some() || e.get("prev").is_some())
+}
+
+/// Seal the events of one bundle document (JSON form), returning the new head or a refusal.
+fn seal_doc(
+    doc: &mut Json,
+    external: Option<&mut Vec<Json>>,
+    reseal: bool,
+) -> Result<bool, Sealed> {
+    let session = doc
+        .pointer("/session/id")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let head = doc.pointer("/evidence/head").map(|h| Head {
+        hash: h.get("hash").and_then(Json::as_str).map(str::to_owned),
+        count: h.get("count").and_then(Json::as_i64),
+    });
+    let mut inline: Vec<Json> = match doc.pointer("/evidence/events") {
+        Some(Json::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let events: &mut Vec<Json> = match external {
+        Some(e) => e,
+        None => &mut inline,
+    };
+    let result = bundle::verify(&session, events, head.as_ref());
+    if !result.verified() && has_chain(events, head.as_ref()) && !reseal {
+        let (kind, seq, _) = result.failure.expect("not verified means a failure");
+        return Err(Sealed::Refused {
+            session: session.clone(),
+            seq,
+            kind: kind.as_str(),
+            message: format!(
+                "the existing hash chain of session `{session}` does not verify ({} break at seq {}); refusing to reseal it, which would hide tampering (use --reseal after investigating)",
+                kind.as_str(),
+                seq.map_or("-".to_owned(), |s| s.to_string())
+            ),
+        });
+    }
+    let before = (events.clone(), doc.pointer("/evidence/head").cloned());
+    let new_head = bundle::seal_events(&session, events);
+    let head_json = serde_json::json!({"hash": new_head.hash, "count": new_head.count});
+    let evidence = doc.as_object_mut().map(|o| {
+        o.entry("evidence")
+            .or_insert_with(|| Json::Object(Default::default()))
+    });
+    if let Some(Json::Object(ev)) = evidence {
+        if matches!(ev.get("events"), Some(Json::Array(_))) {
+            ev.insert("events".to_owned(), Json::Array(events.clone()));
+        }
+        ev.insert("head".to_owned(), head_json);
+    }
+    Ok(before != (events.clone(), doc.pointer("/evidence/head").cloned()))
+}
+
+fn parse(path: &Path) -> Result<(String, Vec<Node>), SealError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, format!("cannot read: {e}")))?;
+    let text = source::decode(&bytes)
+        .map_err(|e| err(path, e.message))?
+        .to_owned();
+    let docs = source::parse_documents(&text, &Budgets::default()).map_err(|e| {
+        let at = e
+            .pos
+            .map(|p| format!("{}:{}: ", p.line, p.column))
+            .unwrap_or_default();
+        err(path, format!("{at}cannot parse: {}", e.message))
+    })?;
+    Ok((text, docs))
+}
+
+fn render(path: &Path, docs: &[Json]) -> Result<String, SealError> {
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if is_json {
+        let mut out = String::new();
+        for d in docs {
+            out.push_str(&serde_json::to_string_pretty(d).map_err(|e| err(path, e.to_string()))?);
+            out.push('\n');
+        }
+        return Ok(out);
+    }
+    let mut out = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 || docs.len() > 1 {
+            out.push_str("---\n");
+        }
+        out.push_str(&serde_saphyr::to_string(d).map_err(|e| err(path, e.to_string()))?);
+    }
+    Ok(out)
+}
+
+fn is_bundle(doc: &Json) -> bool {
+    doc.get("kind").and_then(Json::as_str) == Some("SessionBundle")
+}
+
+/// Seal a bundle file or bundle directory.
+pub fn seal(path: &Path, reseal: bool) -> Result<Sealed, SealError> {
+    if path.is_dir() {
+        return seal_dir(path, reseal);
+    }
+    let (_, nodes) = parse(path)?;
+    let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
+    if !docs.iter().any(is_bundle) {
+        return Err(err(path, "holds no SessionBundle document"));
+    }
+    let mut changed = false;
+    for doc in docs.iter_mut().filter(|d| is_bundle(d)) {
+        if doc.pointer("/evidence/events/file").is_some() {
+            return Err(err(
+                path,
+                "its events live in a separate file: seal the bundle directory instead",
+            ));
+        }
+        match seal_doc(doc, None, reseal) {
+            Ok(c) => changed |= c,
+            Err(refused) => return Ok(refused),
+        }
+    }
+    if !changed {
+        return Ok(Sealed::Unchanged);
+    }
+    let text = render(path, &docs)?;
+    crate::app::write_atomic(path, text.as_bytes())
+        .map_err(|e| err(path, format!("cannot write: {e}")))?;
+    Ok(Sealed::Written(vec![path.to_owned()]))
+}
+
+fn seal_dir(dir: &Path, reseal: bool) -> Result<Sealed, SealError> {
+    let manifest = ["bundle.yaml", "bundle.yml", "bundle.json"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            err(
+                dir,
+                "is not a bundle directory (no bundle.yaml or bundle.json)",
+            )
+        })?;
+    let (_, nodes) = parse(&manifest)?;
+    let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
+    if docs.len() != 1 || !is_bundle(&docs[0]) {
+        return Err(err(
+            &manifest,
+            "must hold exactly one SessionBundle document",
+        ));
+    }
+    let doc = &mut docs[0];
+    let Some(name) = doc
+        .pointer("/evidence/events/file")
+        .and_then(Json::as_str)
+        .map(str::to_owned)
+    else {
+        let changed = match seal_doc(doc, None, reseal) {
+            Ok(c) => c,
+            Err(refused) => return Ok(refused),
+        };
+        if !changed {
+            return Ok(Sealed::Unchanged);
+        }
+        let text = render(&manifest, &docs)?;
+        crate::app::write_atomic(&manifest, text.as_bytes())
+            .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
+        return Ok(Sealed::Written(vec![manifest]));
+    };
+    let events_path = bundle::resolve_inside(dir, &name).map_err(|m| err(dir, m))?;
+    let text = std::fs::read_to_string(&events_path)
+        .map_err(|e| err(&events_path, format!("cannot read: {e}")))?;
+    let mut events = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let node = source::parse_one(line, &Budgets::default()).map_err(|e| {
+            err(
+                &events_path,
+                format!("line {} is not a JSON event: {}", i + 1, e.message),
+            )
+        })?;
+        events.push(node.to_json());
+    }
+    let original = events.clone();
+    let old_head = doc.pointer("/evidence/head").cloned();
+    if let Err(refused) = seal_doc(doc, Some(&mut events), reseal) {
+        return Ok(refused);
+    }
+    let mut written = Vec::new();
+    if events != original {
+        let mut out = String::new();
+        for e in &events {
+            out.push_str(&serde_json::to_string(e).map_err(|e| err(&events_path, e.to_string()))?);
+            out.push('\n');
+        }
+        crate::app::write_atomic(&events_path, out.as_bytes())
+            .map_err(|e| err(&events_path, format!("cannot write: {e}")))?;
+        written.push(events_path);
+    }
+    if doc.pointer("/evidence/head").cloned() != old_head {
+        let text = render(&manifest, &docs)?;
+        crate::app::write_atomic(&manifest, text.as_bytes())
+            .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
+        written.push(manifest);
+    }
+    Ok(if written.is_empty() {
+        Sealed::Unchanged
+    } else {
+        Sealed::Written(written)
+    })
+}
