@@ -244,6 +244,27 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Test { paths, common } => test(&paths, &common),
         Command::Rules { common } => rules(&common),
         Command::Explain { rule, common } => explain(&rule, &common),
+        Command::Init { dir } => init(&dir),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "custody", &mut buf);
+            Outcome {
+                stdout: String::from_utf8_lossy(&buf).into_owned(),
+                ..Outcome::default()
+            }
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut buf) {
+                Ok(()) => Outcome {
+                    stdout: String::from_utf8_lossy(&buf).into_owned(),
+                    ..Outcome::default()
+                },
+                Err(e) => Outcome::usage(format!("cannot render the man page: {e}")),
+            }
+        }
         Command::Schema { kind } => Outcome {
             stdout: match kind {
                 SchemaKind::Workflow => Kind::Workflow.schema_text().to_owned(),
@@ -417,5 +438,56 @@ fn seal(bundles: &[PathBuf], reseal: bool, now: Option<&str>) -> Outcome {
             }
         }
     }
+    outcome
+}
+
+/// The files `custody init` writes, relative to its directory.
+pub const INIT_FILES: &[(&str, &str)] = &[
+    (
+        "workflows/example.yaml",
+        include_str!("../templates/workflow.yaml"),
+    ),
+    (".custody.yaml", include_str!("../templates/custody.yaml")),
+    (
+        ".pre-commit-config.yaml",
+        include_str!("../templates/pre-commit-config.yaml"),
+    ),
+    (
+        ".github/workflows/custody.yml",
+        include_str!("../templates/github-workflow.yml"),
+    ),
+];
+
+fn init(dir: &Path) -> Outcome {
+    let existing: Vec<String> = INIT_FILES
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        return Outcome::usage(format!(
+            "refusing to overwrite existing files: {}; move them away or scaffold into another directory",
+            existing.join(", ")
+        ));
+    }
+    let mut outcome = Outcome::default();
+    for (rel, text) in INIT_FILES {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            if let Err(e) = std::fs::create_dir_all(parent) {
+                return Outcome::usage(format!("cannot create {}: {e}", parent.display()));
+            }
+        }
+        if let Err(e) = write_atomic(&path, text.as_bytes()) {
+            return Outcome::usage(format!("cannot write {}: {e}", path.display()));
+        }
+        outcome
+            .stdout
+            .push_str(&format!("created {}\n", path.display()));
+    }
+    outcome
+        .stdout
+        .push_str("next: edit workflows/example.yaml, then run `custody validate`\n");
     outcome
 }

@@ -347,6 +347,15 @@ fn run_units(
     report: &mut Report,
 ) {
     report.documents += units.len();
+    report.evaluated.extend(units.iter().map(|u| {
+        let id = u
+            .loaded
+            .node
+            .at(&["session", "id"])
+            .and_then(Node::as_str)
+            .unwrap_or("bundle");
+        (u.loaded.files[0].clone(), id.to_owned())
+    }));
     let results: Vec<(Vec<Finding>, Vec<ToolError>)> = units
         .par_iter()
         .map_init(

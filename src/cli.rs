@@ -68,6 +68,19 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Scaffold a starter layout: example workflow, .custody.yaml, pre-commit and CI files
+    Init {
+        /// Directory to scaffold (default: the current directory)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Print the JSON Schema of a document kind
     Schema {
         #[arg(value_enum)]
@@ -85,6 +98,9 @@ pub enum SchemaKind {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 impl Format {
@@ -92,6 +108,9 @@ impl Format {
         match self {
             Format::Human => "human",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
         }
     }
 }

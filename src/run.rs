@@ -36,6 +36,8 @@ pub struct Report {
     /// File texts for source snippets in human output.
     pub sources: BTreeMap<String, SharedText>,
     pub allow_empty: bool,
+    /// Every document evaluated, as (file, workflow or session id), for reports that count passes.
+    pub evaluated: Vec<(String, String)>,
 }
 
 impl Report {

@@ -170,6 +170,16 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
         let files = load_files(opts, &mut report);
         let workflows = workflows(&files, &mut report, policies);
         report.documents = workflows.len();
+        report.evaluated = workflows
+            .iter()
+            .map(|w| {
+                (
+                    w.file.display.clone(),
+                    w.id.clone()
+                        .unwrap_or_else(|| format!("document {}", w.doc.index + 1)),
+                )
+            })
+            .collect();
         // The first declaration of each id, in file order; later ones are duplicates (CUS-P003).
         let mut first: HashMap<&str, (&str, u32)> = HashMap::new();
         let mut duplicate_of = Vec::with_capacity(workflows.len());

@@ -44,6 +44,10 @@ fn help_texts() {
         &["rules", "--help"],
         &["explain", "--help"],
         &["schema", "--help"],
+        &["check", "--help"],
+        &["seal", "--help"],
+        &["init", "--help"],
+        &["completions", "--help"],
     ] {
         let name = format!("help_{}", cmd[..cmd.len() - 1].join("_"));
         insta::assert_snapshot!(name, run(cmd));

@@ -521,3 +521,71 @@ fn schema_command_prints_the_schemas() {
         );
     }
 }
+
+#[test]
+fn init_scaffolds_a_passing_layout_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    custody(tmp.path()).args(["init", "."]).assert().code(0);
+    for f in [
+        "workflows/example.yaml",
+        ".custody.yaml",
+        ".pre-commit-config.yaml",
+        ".github/workflows/custody.yml",
+    ] {
+        assert!(tmp.path().join(f).is_file(), "{f}");
+    }
+    let (code, report) = validate_json(tmp.path(), &["."]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["documents"], 1);
+    std::fs::write(tmp.path().join(".custody.yaml"), "rules: {}\n").unwrap();
+    custody(tmp.path()).args(["init", "."]).assert().code(2);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join(".custody.yaml")).unwrap(),
+        "rules: {}\n"
+    );
+}
+
+#[test]
+fn pre_commit_hook_entry_runs_on_the_examples() {
+    // Run the hook's entry exactly as .pre-commit-hooks.yaml declares it, with files as arguments.
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let entry = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .expect("entry line");
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("custody"));
+    let args: Vec<&str> = words.collect();
+    let mut files: Vec<String> = std::fs::read_dir(root().join("examples/workflows"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "examples/workflows/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    custody(&root()).args(&args).args(&files).assert().code(0);
+    custody(&root())
+        .args(&args)
+        .arg("examples/invalid/missing-purpose.yaml")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        custody(&root())
+            .args(["completions", shell])
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains("validate"));
+    }
+    custody(&root())
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(".TH custody"));
+}

@@ -1,10 +1,16 @@
 //! Reporters: every output format behind one trait. Findings are collected and sorted before rendering.
 
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
+pub use github::Github;
 pub use human::Human;
 pub use json::Json;
+pub use junit::Junit;
+pub use sarif::Sarif;
 
 use crate::policy::Policies;
 use crate::run::Report;
@@ -29,6 +35,9 @@ pub fn for_format(name: &str) -> Option<Box<dyn Reporter>> {
     match name {
         "human" => Some(Box::new(Human)),
         "json" => Some(Box::new(Json)),
+        "sarif" => Some(Box::new(Sarif)),
+        "junit" => Some(Box::new(Junit)),
+        "github" => Some(Box::new(Github)),
         _ => None,
     }
 }
