@@ -174,7 +174,9 @@ fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
             if let Err(e) = write_atomic(path, rendered.as_bytes()) {
                 return Outcome::usage(format!("cannot write {}: {e}", path.display()));
             }
-            outcome.stderr = format!("{}\n", report::summary_line(report, common.strict));
+            if !common.quiet {
+                outcome.stderr = format!("{}\n", report::summary_line(report, common.strict));
+            }
         }
         None => {
             outcome.stdout = rendered;
@@ -194,7 +196,12 @@ fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
     outcome
 }
 
-fn run_options(common: &Common, setup: &Setup, paths: Vec<PathBuf>) -> RunOptions {
+fn run_options(
+    common: &Common,
+    setup: &Setup,
+    paths: Vec<PathBuf>,
+    progress: Option<run::Progress>,
+) -> RunOptions {
     let mut exclude = setup.config.exclude.clone();
     exclude.extend(common.exclude.iter().cloned());
     RunOptions {
@@ -203,11 +210,17 @@ fn run_options(common: &Common, setup: &Setup, paths: Vec<PathBuf>) -> RunOption
         budgets: setup.budgets,
         now_ns: setup.now_ns,
         jobs: common.jobs,
+        progress,
     }
 }
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Outcome {
+    run_with_progress(cli, None)
+}
+
+/// Run a parsed command line; `progress` is told of each bundle `check` evaluates.
+pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
     match cli.command {
         Command::Validate { paths, common } => {
             let setup = match setup(&common, &[], false) {
@@ -219,7 +232,7 @@ pub fn run(cli: Cli) -> Outcome {
             } else {
                 paths
             };
-            let opts = run_options(&common, &setup, paths);
+            let opts = run_options(&common, &setup, paths, None);
             let mut report = crate::validate::validate(&opts, &setup.policies);
             finish(&mut report, &setup, &common)
         }
@@ -232,7 +245,7 @@ pub fn run(cli: Cli) -> Outcome {
                 Ok(s) => s,
                 Err(o) => return o,
             };
-            let opts = run_options(&common, &setup, bundles);
+            let opts = run_options(&common, &setup, bundles, progress);
             let mut report = crate::check::check(&opts, &workflows, &setup.policies);
             finish(&mut report, &setup, &common)
         }

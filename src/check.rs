@@ -343,9 +343,10 @@ fn run_units(
     units: Vec<Unit>,
     workflows: &HashMap<String, RegoValue>,
     policies: &Policies,
-    now_ns: i64,
+    opts: &RunOptions,
     report: &mut Report,
 ) {
+    let now_ns = opts.now_ns;
     report.documents += units.len();
     report.evaluated.extend(units.iter().map(|u| {
         let id = u
@@ -502,12 +503,12 @@ fn stream(
                 std::mem::take(&mut batch),
                 workflows,
                 policies,
-                opts.now_ns,
+                opts,
                 report,
             );
         }
     }
-    run_units(batch, workflows, policies, opts.now_ns, report);
+    run_units(batch, workflows, policies, opts, report);
 }
 
 /// Stream records have no snippet source; drop byte offsets so reporters do not look for one.
@@ -631,7 +632,7 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 }
             }
         }
-        run_units(units, &workflows, policies, opts.now_ns, &mut report);
+        run_units(units, &workflows, policies, opts, &mut report);
     });
     report
 }

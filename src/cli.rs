@@ -155,6 +155,9 @@ pub struct Common {
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// No progress bar and no summary line on stderr
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Colour in human output (NO_COLOR is honoured under auto)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,

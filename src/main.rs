@@ -13,6 +13,27 @@ fn write_quietly(mut out: impl Write, text: &str) -> bool {
     }
 }
 
+/// A progress bar for long `check` runs: only on a terminal, in human output, without --quiet.
+fn progress_bar(cli: &custody::cli::Cli) -> Option<indicatif::ProgressBar> {
+    use custody::cli::{Command, Format};
+    let Command::Check { common, .. } = &cli.command else {
+        return None;
+    };
+    if common.quiet
+        || common.format != Format::Human
+        || !std::io::IsTerminal::is_terminal(&std::io::stderr())
+    {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} bundles checked ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 fn main() -> ExitCode {
     let cli = match custody::cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -22,7 +43,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let outcome = custody::app::run(cli);
+    let bar = progress_bar(&cli);
+    let progress = bar
+        .clone()
+        .map(|bar| std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody::run::Progress);
+    let outcome = custody::app::run_with_progress(cli, progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if !write_quietly(std::io::stdout().lock(), &outcome.stdout) {
         return ExitCode::from(2);
     }

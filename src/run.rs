@@ -11,7 +11,7 @@ use crate::policy::{Policies, RawFinding};
 use crate::source::{path_string, Node, SharedText};
 
 /// Options shared by `validate` and `check`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RunOptions {
     pub paths: Vec<PathBuf>,
     pub exclude: Vec<String>,
@@ -19,7 +19,12 @@ pub struct RunOptions {
     /// Evaluation time, nanoseconds since the epoch.
     pub now_ns: i64,
     pub jobs: Option<usize>,
+    /// Called with the number of documents just evaluated (drives a progress bar in the binary).
+    pub progress: Option<Progress>,
 }
+
+/// A progress callback, shared across worker threads.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
 /// Everything a run produced; reporters render it.
 #[derive(Debug, Default)]

@@ -277,3 +277,22 @@ fn check_usage_errors() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn output_is_identical_across_runs_and_job_counts() {
+    let run = |args: &[&str]| {
+        custody(&root())
+            .args(args)
+            .args(["--now", NOW])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    for format in ["json", "sarif", "junit"] {
+        let one = run(&["validate", "examples", "--format", format, "--jobs", "1"]);
+        let two = run(&["validate", "examples", "--format", format, "--jobs", "2"]);
+        assert!(!one.is_empty());
+        assert_eq!(one, two, "{format} differs across --jobs");
+        assert_eq!(one, run(&["validate", "examples", "--format", format, "--jobs", "2"]));
+    }
+}
