@@ -293,6 +293,9 @@ fn output_is_identical_across_runs_and_job_counts() {
         let two = run(&["validate", "examples", "--format", format, "--jobs", "2"]);
         assert!(!one.is_empty());
         assert_eq!(one, two, "{format} differs across --jobs");
-        assert_eq!(one, run(&["validate", "examples", "--format", format, "--jobs", "2"]));
+        assert_eq!(
+            one,
+            run(&["validate", "examples", "--format", format, "--jobs", "2"])
+        );
     }
 }
