@@ -342,16 +342,11 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         match resolved {
             Err(message) => problems.push(reference_problem(file, &node, &path, message)),
             Ok(p) => {
-                let display = format!(
-                    "{}/{}",
-                    Path::new(file)
-                        .parent()
-                        .map(|d| d.display().to_string())
-                        .unwrap_or_default(),
-                    name
-                )
-                .trim_start_matches('/')
-                .to_owned();
+                let display = Path::new(file)
+                    .parent()
+                    .map_or_else(|| PathBuf::from(&name), |d| d.join(&name))
+                    .display()
+                    .to_string();
                 match read_events(&p, &display, budgets) {
                     Ok(mut events) => {
                         events.iter_mut().for_each(|e| set_file(e, 1));

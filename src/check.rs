@@ -263,7 +263,7 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
 /// Schema-check one bundle document; `None` when it failed (P002 findings pushed).
 fn schema_checked(
     node: &Node,
-    file: &str,
+    files: &[String],
     policies: &Policies,
     findings: &mut Vec<Finding>,
 ) -> bool {
@@ -277,8 +277,13 @@ fn schema_checked(
         .and_then(Node::as_str)
         .map(str::to_owned);
     for p in &problems {
-        let mut f = Finding::new("CUS-P002", Severity::Error, p.message.clone(), file)
-            .at(node.locate(&p.path).pos);
+        let located = node.locate(&p.path);
+        let file = files
+            .get(located.file as usize)
+            .or(files.first())
+            .map_or("", String::as_str);
+        let mut f =
+            Finding::new("CUS-P002", Severity::Error, p.message.clone(), file).at(located.pos);
         f.path = Some(path_string(&p.path));
         f.session = session.clone();
         f.workflow = workflow.clone();
@@ -387,11 +392,18 @@ fn units_of_text(
     );
     let mut units = Vec::new();
     for doc in docs.into_iter().filter(|d| d.kind == Kind::SessionBundle) {
-        if !schema_checked(&doc.node, file, policies, &mut report.findings) {
+        // References are resolved first so that events from `events.jsonl` are schema-checked too.
+        let loaded = bundle::resolve(doc.node, file, Some(base), &opts.budgets);
+        if !schema_checked(&loaded.node, &loaded.files, policies, &mut report.findings) {
             report.documents += 1;
+            report.findings.extend(
+                loaded
+                    .problems
+                    .into_iter()
+                    .map(|p| run::with_frameworks(p, policies)),
+            );
             continue;
         }
-        let loaded = bundle::resolve(doc.node, file, Some(base), &opts.budgets);
         units.push(Unit { loaded });
     }
     units
@@ -492,7 +504,7 @@ fn stream(
             ));
             continue;
         }
-        if !schema_checked(&node, shown, policies, &mut report.findings) {
+        if !schema_checked(&node, &[shown.to_owned()], policies, &mut report.findings) {
             report.documents += 1;
             continue;
         }

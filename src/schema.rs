@@ -114,6 +114,9 @@ pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
         problems.push(Problem { path, message });
     }
     extra_checks(kind, doc, &mut problems);
+    // One finding per offending node: the schema and the Rust checks may both flag the same value.
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.path.clone()));
     problems
 }
 
