@@ -410,6 +410,14 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                         .and_then(Node::as_str)
                         .map(|want| want.eq_ignore_ascii_case(&digest));
                     recording.cast_duration_ns = cast_duration_ns(&p);
+                    if name.ends_with(".cast") && recording.cast_duration_ns.is_none() {
+                        problems.push(reference_problem(
+                            file,
+                            &node,
+                            &path,
+                            format!("`{name}` is not a valid asciinema v2 cast (a JSON header with version 2, then [time, code, data] lines)"),
+                        ));
+                    }
                 }
             },
         }
