@@ -38,6 +38,21 @@ fn fingerprint(f: &Finding) -> String {
     crate::bundle::sha256_hex(key.as_bytes())
 }
 
+/// A relative file path as a URI reference: `/` separators, everything but unreserved characters and `/`
+/// percent-encoded (a space or `#` in a file name must not change what the URI names).
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl Reporter for Sarif {
     fn render(&self, report: &Report, ctx: &Context<'_>) -> String {
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -88,7 +103,7 @@ impl Reporter for Sarif {
                     "level": level(f.severity),
                     "message": {"text": f.message},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": f.file.replace('\\', "/")},
+                        "artifactLocation": {"uri": uri(&f.file)},
                         "region": region,
                     }}],
                     "partialFingerprints": {"custodyFinding/v1": fingerprint(f)},
@@ -112,6 +127,13 @@ impl Reporter for Sarif {
                     "rules": rules,
                 }},
                 "columnKind": "unicodeCodePoints",
+                "invocations": [{
+                    "executionSuccessful": report.tool_errors.is_empty() && !report.nothing_to_evaluate(),
+                    "toolExecutionNotifications": report.tool_errors.iter().map(|e| json!({
+                        "level": "error",
+                        "message": {"text": e.message},
+                    })).collect::<Vec<_>>(),
+                }],
                 "results": results,
             }],
         });
