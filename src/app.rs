@@ -196,11 +196,25 @@ fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
     outcome
 }
 
+/// `--dump-inputs FILE`: the policy inputs as JSON Lines, written atomically. `Some` is the failure outcome.
+fn write_inputs(report: &Report, path: Option<&Path>) -> Option<Outcome> {
+    let path = path?;
+    let mut text = String::with_capacity(report.inputs.iter().map(|i| i.len() + 1).sum());
+    for input in &report.inputs {
+        text.push_str(input);
+        text.push('\n');
+    }
+    write_atomic(path, text.as_bytes())
+        .err()
+        .map(|e| Outcome::usage(format!("cannot write {}: {e}", path.display())))
+}
+
 fn run_options(
     common: &Common,
     setup: &Setup,
     paths: Vec<PathBuf>,
     progress: Option<run::Progress>,
+    dump_inputs: Option<&Path>,
 ) -> RunOptions {
     let mut exclude = setup.config.exclude.clone();
     exclude.extend(common.exclude.iter().cloned());
@@ -211,6 +225,7 @@ fn run_options(
         now_ns: setup.now_ns,
         jobs: common.jobs,
         progress,
+        dump_inputs: dump_inputs.is_some(),
     }
 }
 
@@ -222,7 +237,11 @@ pub fn run(cli: Cli) -> Outcome {
 /// Run a parsed command line; `progress` is told of each bundle `check` evaluates.
 pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
     match cli.command {
-        Command::Validate { paths, common } => {
+        Command::Validate {
+            paths,
+            dump_inputs,
+            common,
+        } => {
             let setup = match setup(&common, &[], false) {
                 Ok(s) => s,
                 Err(o) => return o,
@@ -232,21 +251,28 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             } else {
                 paths
             };
-            let opts = run_options(&common, &setup, paths, None);
+            let opts = run_options(&common, &setup, paths, None, dump_inputs.as_deref());
             let mut report = crate::validate::validate(&opts, &setup.policies);
+            if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
+                return o;
+            }
             finish(&mut report, &setup, &common)
         }
         Command::Check {
             workflows,
             bundles,
+            dump_inputs,
             common,
         } => {
             let setup = match setup(&common, &[], false) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
-            let opts = run_options(&common, &setup, bundles, progress);
+            let opts = run_options(&common, &setup, bundles, progress, dump_inputs.as_deref());
             let mut report = crate::check::check(&opts, &workflows, &setup.policies);
+            if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
+                return o;
+            }
             finish(&mut report, &setup, &common)
         }
         Command::Seal {

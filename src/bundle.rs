@@ -35,16 +35,31 @@ pub fn genesis(session_id: &str) -> String {
 
 /// The hash of an event given the previous hash: SHA-256(prev ‖ `\n` ‖ JCS(event without `hash`)).
 pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
-    let mut content = event.clone();
-    if let Some(obj) = content.as_object_mut() {
-        obj.remove("hash");
-    }
-    let canonical = serde_json_canonicalizer::to_vec(&content).unwrap_or_default();
+    let canonical = match event {
+        serde_json::Value::Object(map) => {
+            serde_json_canonicalizer::to_vec(&WithoutHash(map)).unwrap_or_default()
+        }
+        other => serde_json_canonicalizer::to_vec(other).unwrap_or_default(),
+    };
     let mut hasher = Sha256::new();
     hasher.update(prev.as_bytes());
     hasher.update(b"\n");
     hasher.update(&canonical);
     hex(&hasher.finalize())
+}
+
+/// An event object seen without its `hash` member (serialised in place, no copy of the event).
+struct WithoutHash<'a>(&'a serde_json::Map<String, serde_json::Value>);
+
+impl serde::Serialize for WithoutHash<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "hash") {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// The kind of the first chain failure.

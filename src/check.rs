@@ -297,8 +297,9 @@ fn evaluate(
     unit: &Unit,
     workflows: &HashMap<String, RegoValue>,
     policies: &Policies,
-    now_ns: i64,
-) -> (Vec<Finding>, Vec<ToolError>) {
+    opts: &RunOptions,
+) -> (Vec<Finding>, Vec<ToolError>, Option<String>) {
+    let now_ns = opts.now_ns;
     let node = &unit.loaded.node;
     let session = node
         .at(&["session", "id"])
@@ -321,6 +322,7 @@ fn evaluate(
         .collect();
     let workflow = workflow_id.as_ref().and_then(|w| workflows.get(w));
     let input = validate::policy_input(node, facts(now_ns, workflow, &unit.loaded));
+    let dumped = validate::dump(opts, &input);
     let (raw, failures) = policies.evaluate(engine, input, Target::Session);
     let subject = Subject {
         node,
@@ -341,7 +343,7 @@ fn evaluate(
             ))
         })
         .collect();
-    (findings, errors)
+    (findings, errors, dumped)
 }
 
 fn run_units(
@@ -351,7 +353,6 @@ fn run_units(
     opts: &RunOptions,
     report: &mut Report,
 ) {
-    let now_ns = opts.now_ns;
     report.documents += units.len();
     report.evaluated.extend(units.iter().map(|u| {
         let id = u
@@ -362,16 +363,21 @@ fn run_units(
             .unwrap_or("bundle");
         (u.loaded.files[0].clone(), id.to_owned())
     }));
-    let results: Vec<(Vec<Finding>, Vec<ToolError>)> = units
+    let results_len = units.len();
+    let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = units
         .par_iter()
         .map_init(
             || policies.worker(),
-            |engine, unit| evaluate(engine, unit, workflows, policies, now_ns),
+            |engine, unit| evaluate(engine, unit, workflows, policies, opts),
         )
         .collect();
-    for (f, e) in results {
+    for (f, e, dumped) in results {
         report.findings.extend(f);
         report.tool_errors.extend(e);
+        report.inputs.extend(dumped);
+    }
+    if let Some(progress) = &opts.progress {
+        progress(results_len as u64);
     }
 }
 
@@ -431,11 +437,12 @@ fn stream(
         }
     };
     let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
-    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    // Lines are read in batches; each batch is decoded, parsed, schema-checked and evaluated in parallel,
+    // and merged into the report in line order. Memory stays bounded by one batch.
+    let mut batch: Vec<(u32, Vec<u8>)> = Vec::with_capacity(STREAM_BATCH);
     let mut line_no = 0u32;
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
+        let mut buf = Vec::new();
         let n = match (&mut reader)
             .take(bundle::MAX_LINE as u64 + 1)
             .read_until(b'\n', &mut buf)
@@ -452,75 +459,149 @@ fn stream(
             break;
         }
         line_no += 1;
-        let problem = |message: String, pos: Option<Pos>| {
-            let f = Finding::new("CUS-P001", Severity::Error, message, shown)
-                .at(pos.unwrap_or(Pos::line_only(line_no)));
-            run::with_frameworks(f, policies)
-        };
         if n > bundle::MAX_LINE {
-            report.findings.push(problem(
+            let f = Finding::new(
+                "CUS-P001",
+                Severity::Error,
                 format!("line {line_no} is longer than {} bytes", bundle::MAX_LINE),
-                None,
-            ));
+                shown,
+            )
+            .at(Pos::line_only(line_no));
+            report.findings.push(run::with_frameworks(f, policies));
             // Skip the rest of the over-long line.
             let mut sink = Vec::new();
             let _ = reader.read_until(b'\n', &mut sink);
             continue;
         }
-        let text = match source::decode(&buf) {
-            Ok(t) => t,
-            Err(e) => {
-                report.findings.push(problem(e.message, None));
-                continue;
-            }
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut node = match source::parse_one(text, &opts.budgets) {
-            Ok(n) => n,
-            Err(e) => {
-                let pos = e.pos.map(|p| Pos {
-                    line: line_no,
-                    column: p.column,
-                    offset: None,
-                    len: 0,
-                });
-                report.findings.push(problem(
-                    format!("line {line_no} is not a JSON bundle: {}", e.message),
-                    pos,
-                ));
-                continue;
-            }
-        };
-        bundle::shift(&mut node, line_no, 0);
-        strip_offsets(&mut node);
-        let is_bundle = node.get("kind").and_then(Node::as_str) == Some("SessionBundle")
-            && node.get("apiVersion").and_then(Node::as_str) == Some("custody/v1");
-        if !is_bundle {
-            report.findings.push(problem(
-                format!("line {line_no} is not a custody/v1 SessionBundle"),
-                Some(Pos::line_only(line_no)),
-            ));
-            continue;
-        }
-        if !schema_checked(&node, &[shown.to_owned()], policies, &mut report.findings) {
-            report.documents += 1;
-            continue;
-        }
-        let loaded = bundle::resolve(node, shown, None, &opts.budgets);
-        batch.push(Unit { loaded });
+        batch.push((line_no, buf));
         if batch.len() >= STREAM_BATCH {
-            run_units(
+            stream_batch(
                 std::mem::take(&mut batch),
+                shown,
+                opts,
                 workflows,
                 policies,
-                opts,
                 report,
             );
         }
     }
-    run_units(batch, workflows, policies, opts, report);
+    stream_batch(batch, shown, opts, workflows, policies, report);
+}
+
+/// What one line of a bundle stream gave.
+#[derive(Default)]
+struct LineOutcome {
+    findings: Vec<Finding>,
+    errors: Vec<ToolError>,
+    /// The bundle was a custody document (evaluated, or reported as not evaluable).
+    document: bool,
+    evaluated: Option<(String, String)>,
+    input: Option<String>,
+}
+
+/// Decode, parse, schema-check and evaluate one line of a bundle stream (on a worker thread).
+fn stream_line(
+    engine: &mut regorus::Engine,
+    line_no: u32,
+    buf: &[u8],
+    shown: &str,
+    opts: &RunOptions,
+    workflows: &HashMap<String, RegoValue>,
+    policies: &Policies,
+) -> LineOutcome {
+    let mut out = LineOutcome::default();
+    let problem = |message: String, pos: Option<Pos>| {
+        let f = Finding::new("CUS-P001", Severity::Error, message, shown)
+            .at(pos.unwrap_or(Pos::line_only(line_no)));
+        run::with_frameworks(f, policies)
+    };
+    let text = match source::decode(buf) {
+        Ok(t) => t,
+        Err(e) => {
+            out.findings.push(problem(e.message, None));
+            return out;
+        }
+    };
+    if text.trim().is_empty() {
+        return out;
+    }
+    let mut node = match source::parse_one(text, &opts.budgets) {
+        Ok(n) => n,
+        Err(e) => {
+            let pos = e.pos.map(|p| Pos {
+                line: line_no,
+                column: p.column,
+                offset: None,
+                len: 0,
+            });
+            out.findings.push(problem(
+                format!("line {line_no} is not a JSON bundle: {}", e.message),
+                pos,
+            ));
+            return out;
+        }
+    };
+    bundle::shift(&mut node, line_no, 0);
+    strip_offsets(&mut node);
+    let is_bundle = node.get("kind").and_then(Node::as_str) == Some("SessionBundle")
+        && node.get("apiVersion").and_then(Node::as_str) == Some("custody/v1");
+    if !is_bundle {
+        out.findings.push(problem(
+            format!("line {line_no} is not a custody/v1 SessionBundle"),
+            Some(Pos::line_only(line_no)),
+        ));
+        return out;
+    }
+    out.document = true;
+    if !schema_checked(&node, &[shown.to_owned()], policies, &mut out.findings) {
+        return out;
+    }
+    let unit = Unit {
+        loaded: bundle::resolve(node, shown, None, &opts.budgets),
+    };
+    let id = unit
+        .loaded
+        .node
+        .at(&["session", "id"])
+        .and_then(Node::as_str)
+        .unwrap_or("bundle");
+    out.evaluated = Some((shown.to_owned(), id.to_owned()));
+    let (findings, errors, input) = evaluate(engine, &unit, workflows, policies, opts);
+    out.findings.extend(findings);
+    out.errors = errors;
+    out.input = input;
+    out
+}
+
+fn stream_batch(
+    batch: Vec<(u32, Vec<u8>)>,
+    shown: &str,
+    opts: &RunOptions,
+    workflows: &HashMap<String, RegoValue>,
+    policies: &Policies,
+    report: &mut Report,
+) {
+    let outcomes: Vec<LineOutcome> = batch
+        .par_iter()
+        .map_init(
+            || policies.worker(),
+            |engine, (line_no, buf)| {
+                stream_line(engine, *line_no, buf, shown, opts, workflows, policies)
+            },
+        )
+        .collect();
+    let mut documents = 0;
+    for o in outcomes {
+        documents += usize::from(o.document);
+        report.findings.extend(o.findings);
+        report.tool_errors.extend(o.errors);
+        report.evaluated.extend(o.evaluated);
+        report.inputs.extend(o.input);
+    }
+    report.documents += documents;
+    if let Some(progress) = &opts.progress {
+        progress(documents as u64);
+    }
 }
 
 /// Stream records have no snippet source; drop byte offsets so reporters do not look for one.

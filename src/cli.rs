@@ -23,6 +23,10 @@ pub enum Command {
     Validate {
         /// Files or directories (default: the current directory)
         paths: Vec<PathBuf>,
+        /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
+        /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
+        #[arg(long, value_name = "FILE")]
+        dump_inputs: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -34,6 +38,10 @@ pub enum Command {
         /// Bundle files, bundle directories, JSON Lines streams (.jsonl), or - for JSON Lines on stdin
         #[arg(required = true)]
         bundles: Vec<PathBuf>,
+        /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
+        /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
+        #[arg(long, value_name = "FILE")]
+        dump_inputs: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },

@@ -283,6 +283,33 @@ pub fn add_extensions(engine: &mut Engine) -> Result<(), PolicyError> {
             }),
         )
         .map_err(err)?;
+    engine
+        .add_extension(
+            "custody.instant".to_owned(),
+            1,
+            Box::new(|args: Vec<Value>| {
+                Ok(match args[0].as_string() {
+                    Ok(text) => {
+                        crate::units::rfc3339_ns(text).map_or(Value::Undefined, Value::from)
+                    }
+                    Err(_) => Value::Undefined,
+                })
+            }),
+        )
+        .map_err(err)?;
+    engine
+        .add_extension(
+            "custody.duration".to_owned(),
+            1,
+            Box::new(|args: Vec<Value>| {
+                Ok(match args[0].as_string() {
+                    Ok(text) => crate::units::bounded_duration_ns(text)
+                        .map_or(Value::Undefined, Value::from),
+                    Err(_) => Value::Undefined,
+                })
+            }),
+        )
+        .map_err(err)?;
     let mut globs: HashMap<(String, bool), globset::GlobMatcher> = HashMap::new();
     engine
         .add_extension(
@@ -422,6 +449,15 @@ impl Policies {
             }
             kept.push(source);
         }
+        for target in [Target::Workflow, Target::Session] {
+            let path = format!("<custody: {}>", aggregate_query(target));
+            engine
+                .add_policy(path.clone(), aggregate_module(target, &entries))
+                .map_err(|e| PolicyError::Compile {
+                    file: path,
+                    message: e.to_string(),
+                })?;
+        }
         engine
             .add_data(Value::from(data))
             .map_err(|e| PolicyError::Engine(e.to_string()))?;
@@ -457,6 +493,10 @@ impl Policies {
     }
 
     /// Evaluate every rule set that applies to `target` on one input.
+    ///
+    /// All entry points of a target are evaluated by one query (the generated `custody_eval` module), so the
+    /// helpers they share (`custody.session.lib`, …) are computed once per document instead of once per rule
+    /// set. When that query fails, each entry point is evaluated on its own to attribute the failure.
     pub fn evaluate(
         &self,
         engine: &mut Engine,
@@ -466,30 +506,25 @@ impl Policies {
         engine.set_input(input);
         let mut findings = Vec::new();
         let mut failures = Vec::new();
-        for entry in self.entries.iter().filter(|e| e.targets.contains(&target)) {
-            let EntryKind::Set(severity) = entry.kind;
+        let entries: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.targets.contains(&target))
+            .collect();
+        if entries.is_empty() {
+            return (findings, failures);
+        }
+        if let Ok(Value::Array(values)) = engine.eval_rule(aggregate_query(target).to_owned()) {
+            if values.len() == entries.len() {
+                for (entry, value) in entries.iter().zip(values.iter()) {
+                    collect(entry, value, &mut findings, &mut failures);
+                }
+                return (findings, failures);
+            }
+        }
+        for entry in entries {
             match engine.eval_rule(entry.query.clone()) {
-                Ok(Value::Undefined) => {}
-                Ok(value) => match value.as_set() {
-                    Ok(set) => {
-                        for item in set.iter() {
-                            match raw_finding(entry, severity, item) {
-                                Ok(f) => findings.push(f),
-                                Err(message) => failures.push(EvalFailure {
-                                    rule: entry.query.clone(),
-                                    message,
-                                }),
-                            }
-                        }
-                    }
-                    Err(_) => failures.push(EvalFailure {
-                        rule: entry.query.clone(),
-                        message: format!(
-                            "`{}` must be a set of findings (`{} contains f if {{ … }}`), got {value}",
-                            entry.rule, entry.rule
-                        ),
-                    }),
-                },
+                Ok(value) => collect(entry, &value, &mut findings, &mut failures),
                 Err(e) => failures.push(EvalFailure {
                     rule: entry.query.clone(),
                     message: e.to_string(),
@@ -497,6 +532,71 @@ impl Policies {
             }
         }
         (findings, failures)
+    }
+}
+
+/// The rule of the generated module that evaluates every entry point of a target at once.
+fn aggregate_query(target: Target) -> &'static str {
+    match target {
+        Target::Workflow => "data.custody_eval.workflow.results",
+        Target::Session => "data.custody_eval.session.results",
+    }
+}
+
+/// The generated Rego module behind [`aggregate_query`]: `results` is the array of the target's entry-point
+/// values, in entry order (an entry point with no findings contributes its default, the empty set).
+fn aggregate_module(target: Target, entries: &[Entry]) -> String {
+    let name = match target {
+        Target::Workflow => "workflow",
+        Target::Session => "session",
+    };
+    let mut text = format!("package custody_eval.{name}\n\nimport rego.v1\n\n");
+    let mut refs = Vec::new();
+    for (i, entry) in entries
+        .iter()
+        .filter(|e| e.targets.contains(&target))
+        .enumerate()
+    {
+        text.push_str(&format!(
+            "default r{i} := set()\n\nr{i} := {}\n\n",
+            entry.query
+        ));
+        refs.push(format!("r{i}"));
+    }
+    text.push_str(&format!("results := [{}]\n", refs.join(", ")));
+    text
+}
+
+/// Add one entry point's value (a set of findings) to the findings, or record why it is not one.
+fn collect(
+    entry: &Entry,
+    value: &Value,
+    findings: &mut Vec<RawFinding>,
+    failures: &mut Vec<EvalFailure>,
+) {
+    let EntryKind::Set(severity) = entry.kind;
+    if *value == Value::Undefined {
+        return;
+    }
+    match value.as_set() {
+        Ok(set) => {
+            for item in set.iter() {
+                match raw_finding(entry, severity, item) {
+                    Ok(f) => findings.push(f),
+                    Err(message) => failures.push(EvalFailure {
+                        rule: entry.query.clone(),
+                        message,
+                    }),
+                }
+            }
+        }
+        Err(_) => failures.push(EvalFailure {
+            rule: entry.query.clone(),
+            message: format!(
+                "`{}` must be a set of findings (`{} contains f if {{ … }}`), got {value}",
+                entry.rule, entry.rule
+            ),
+        }),
     }
 }
 

@@ -21,6 +21,8 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// Called with the number of documents just evaluated (drives a progress bar in the binary).
     pub progress: Option<Progress>,
+    /// Keep each policy input (as JSON) in the report, for `--dump-inputs`.
+    pub dump_inputs: bool,
 }
 
 /// A progress callback, shared across worker threads.
@@ -43,6 +45,8 @@ pub struct Report {
     pub allow_empty: bool,
     /// Every document evaluated, as (file, workflow or session id), for reports that count passes.
     pub evaluated: Vec<(String, String)>,
+    /// The policy inputs as JSON, in evaluation order, when `RunOptions::dump_inputs` asked for them.
+    pub inputs: Vec<String>,
 }
 
 impl Report {

@@ -21,6 +21,39 @@ pub fn duration_ns(text: &str) -> Option<i64> {
     n.checked_mul(per)
 }
 
+/// The shape of an RFC 3339 `date-time` (an offset is required; `T`/`t`/space and `Z`/`z` as RFC 3339 allows).
+static RFC3339: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$",
+    )
+    .expect("the RFC 3339 pattern compiles")
+});
+
+/// A strict RFC 3339 `date-time` with an offset (and a real calendar day) as nanoseconds since the epoch;
+/// `None` for anything else, including the other forms `instant_ns`'s parser would accept.
+pub fn rfc3339_ns(text: &str) -> Option<i64> {
+    if !RFC3339.is_match(text) {
+        return None;
+    }
+    let normal = text.replace(['t', ' '], "T").replace('z', "Z");
+    instant_ns(&normal)
+}
+
+/// A duration `<int><m|h|d>` of at most 8, 6 or 5 digits (as the schema states) as nanoseconds.
+pub fn bounded_duration_ns(text: &str) -> Option<i64> {
+    let digits = text.len().checked_sub(1)?;
+    let max = match text.as_bytes().last()? {
+        b'm' => 8,
+        b'h' => 6,
+        b'd' => 5,
+        _ => return None,
+    };
+    if digits == 0 || digits > max {
+        return None;
+    }
+    duration_ns(text)
+}
+
 /// Parse an RFC 3339 timestamp that carries an offset into nanoseconds since the Unix epoch.
 pub fn instant_ns(text: &str) -> Option<i64> {
     // jiff accepts RFC 3339 / RFC 9557 strings; require an explicit offset as the SPEC does.

@@ -153,6 +153,17 @@ pub fn policy_input(doc: &crate::source::Node, custody: RegoValue) -> RegoValue 
     input
 }
 
+/// The policy input as JSON when `--dump-inputs` asked for it.
+pub fn dump(opts: &RunOptions, input: &RegoValue) -> Option<String> {
+    if !opts.dump_inputs {
+        return None;
+    }
+    Some(serde_json::to_string(input).unwrap_or_else(|e| {
+        serde_json::json!({ "error": format!("the input cannot be rendered as JSON: {e}") })
+            .to_string()
+    }))
+}
+
 /// Run `custody validate`.
 pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
     let mut report = Report {
@@ -201,16 +212,17 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                 None => None,
             });
         }
-        let results: Vec<(Vec<Finding>, Vec<ToolError>)> = workflows
+        let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = workflows
             .par_iter()
             .zip(duplicate_of.par_iter())
             .map_init(
                 || policies.worker(),
                 |engine, (w, dup)| {
                     if !w.schema_ok {
-                        return (Vec::new(), Vec::new());
+                        return (Vec::new(), Vec::new(), None);
                     }
                     let input = policy_input(&w.doc.node, facts(opts.now_ns, *dup));
+                    let dumped = dump(opts, &input);
                     let (raw, failures) = policies.evaluate(engine, input, Target::Workflow);
                     let names = [w.file.display.clone()];
                     let subject = Subject {
@@ -236,13 +248,14 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                             ))
                         })
                         .collect();
-                    (findings, errors)
+                    (findings, errors, dumped)
                 },
             )
             .collect();
-        for (findings, errors) in results {
+        for (findings, errors, dumped) in results {
             report.findings.extend(findings);
             report.tool_errors.extend(errors);
+            report.inputs.extend(dumped);
         }
     });
     report

@@ -152,43 +152,15 @@ member_of(_, groups, members) if {
 # Instants and durations
 # ---------------------------------------------------------------------------------------------------------
 
-rfc3339 := `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`
-
-_num(s) := 0 if trim_left(s, "0") == ""
-
-_num(s) := to_number(trim_left(s, "0")) if trim_left(s, "0") != ""
-
-_leap(y) if {
-	y % 4 == 0
-	y % 100 != 0
-}
-
-_leap(y) if y % 400 == 0
-
-_days_in_month(_, m) := 31 if m in {1, 3, 5, 7, 8, 10, 12}
-
-_days_in_month(_, m) := 30 if m in {4, 6, 9, 11}
-
-_days_in_month(y, 2) := 29 if _leap(y)
-
-_days_in_month(y, 2) := 28 if not _leap(y)
-
-valid_instant(s) if {
-	is_string(s)
-	custody.regex_match(rfc3339, s)
-	_num(substring(s, 8, 2)) <= _days_in_month(_num(substring(s, 0, 4)), _num(substring(s, 5, 2)))
-}
-
-# An RFC 3339 timestamp as integer nanoseconds since the epoch; undefined for anything else (absent, not a
-# string, not a valid timestamp), so a malformed value is treated as absent instead of aborting evaluation.
-instant(s) := custody.time_ns(s) if valid_instant(s)
+# An RFC 3339 timestamp with an offset (`2026-11-20T10:02:00Z`, `…+02:00`, up to nine fractional digits) as
+# integer nanoseconds since the epoch; undefined for anything else (absent, not a string, not a valid calendar
+# instant such as February 30th), so a malformed value is treated as absent instead of aborting evaluation.
+# The parsing is custody's `custody.instant` (Rust); the decisions about instants stay in the rules.
+instant(s) := custody.instant(s)
 
 # A duration string `<int><m|h|d>` as nanoseconds; undefined for anything else, including lengths that would
-# overflow 64-bit nanoseconds (custody.duration_ns errors on those).
-duration(s) := custody.duration_ns(s) if {
-	is_string(s)
-	custody.regex_match(`^([0-9]{1,8}m|[0-9]{1,6}h|[0-9]{1,5}d)$`, s)
-}
+# overflow 64-bit nanoseconds (`custody.duration` is the total form of `custody.duration_ns`).
+duration(s) := custody.duration(s)
 
 # A duration of nanoseconds for messages, e.g. `406d 13h 19m` or `-5m 30s`.
 human_duration(ns) := concat("", [_sign(ns), concat(" ", _parts(abs(ns)))])

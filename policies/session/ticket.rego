@@ -52,7 +52,7 @@ deny contains f if {
 	lib.has_workflow
 	lib.has_approval
 	pattern
-	not _string(input.approval.ticket)
+	not _string(lib.get(input.approval, "ticket", null))
 	f := {
 		"id": "CUS-S011",
 		"msg": sprintf("approval.ticket is %v but workflow %q requires a ticket matching %v %q: record the ticket that justified the access", [lib.show(lib.get(input, ["approval", "ticket"], "absent")), lib.workflow_id, _source, pattern]),

@@ -1,0 +1,98 @@
+//! Micro-benchmarks (criterion): `cargo bench --bench micro`.
+//!
+//! - `load/manifest`: read a manifest into nodes with positions (YAML → value + position index);
+//! - `locate/path`: the path → position lookup a finding needs;
+//! - `eval/workflow`, `eval/bundle`: one document through every built-in rule set (the policy part only);
+//! - `chain/verify`: hash-chain verification, reported per event.
+//!
+//! Whole-process and corpus throughput, and the comparison with OPA, are `bench/run`'s job.
+
+use std::collections::BTreeMap;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+
+use custody::policy::{builtin_sources, data_document, Policies, Target};
+use custody::source::{Budgets, Step};
+
+const MANIFEST: &str = include_str!("../examples/workflows/payments-db-admin.yaml");
+const WORKFLOW_INPUT: &str = include_str!("data/workflow-input.json");
+const BUNDLE_INPUT: &str = include_str!("data/bundle-input.json");
+
+fn policies() -> Policies {
+    Policies::load(
+        builtin_sources(),
+        data_document(&BTreeMap::new(), &[]),
+        false,
+    )
+    .expect("the built-in policies compile")
+}
+
+fn load(c: &mut Criterion) {
+    let budgets = Budgets::default();
+    let mut group = c.benchmark_group("load");
+    group.throughput(Throughput::Bytes(MANIFEST.len() as u64));
+    group.bench_function("manifest", |b| {
+        b.iter(|| custody::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets))
+    });
+    group.finish();
+    let (docs, _) = custody::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets);
+    let node = &docs[0].node;
+    let path = [
+        Step::Key("spec".into()),
+        Step::Key("session".into()),
+        Step::Key("commands".into()),
+        Step::Key("deny".into()),
+        Step::Index(1),
+    ];
+    c.bench_function("locate/path", |b| b.iter(|| node.locate(&path)));
+}
+
+fn eval(c: &mut Criterion) {
+    let policies = policies();
+    for (name, text, target) in [
+        ("eval/workflow", WORKFLOW_INPUT, Target::Workflow),
+        ("eval/bundle", BUNDLE_INPUT, Target::Session),
+    ] {
+        let input = regorus::Value::from_json_str(text).expect("the bench input is JSON");
+        let mut engine = policies.worker();
+        c.bench_function(name, |b| {
+            b.iter_batched(
+                || input.clone(),
+                |input| {
+                    let (findings, failures) = policies.evaluate(&mut engine, input, target);
+                    assert!(failures.is_empty(), "{failures:?}");
+                    findings
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+}
+
+fn chain(c: &mut Criterion) {
+    let mut events: Vec<serde_json::Value> = (1..=1000)
+        .map(|i| {
+            serde_json::json!({
+                "seq": i,
+                "time": "2026-11-20T10:03:10Z",
+                "type": "command",
+                "principal": "alex.kim",
+                "command": format!("psql -h pgdb-prod-2 -d payments -c 'SELECT {i} FROM pg_stat_activity'"),
+            })
+        })
+        .collect();
+    let head = custody::bundle::seal_events("sess-bench", &mut events);
+    let mut group = c.benchmark_group("chain");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("verify", |b| {
+        b.iter(|| {
+            let r = custody::bundle::verify("sess-bench", &events, Some(&head));
+            assert!(r.failure.is_none());
+            r
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, load, eval, chain);
+criterion_main!(benches);

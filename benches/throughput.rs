@@ -1,0 +1,105 @@
+//! Corpus throughput of the engine's parts, for `bench/run` (not a criterion bench: `harness = false`).
+//!
+//!     cargo bench --bench throughput -- eval  session|workflow THREADS INPUTS.jsonl
+//!     cargo bench --bench throughput -- chain EVENTS.jsonl SESSION_ID
+//!
+//! `eval` evaluates every built-in rule set on each policy input (as `--dump-inputs` writes them) on THREADS
+//! threads, one prepared engine per thread — the policy part of `validate`/`check`, without reading files.
+//! `chain` parses the events of one bundle and verifies their hash chain. Each prints one JSON object.
+
+#![allow(clippy::print_stdout)] // the harness reports its figures on standard output, for bench/run
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use custody::policy::{builtin_sources, data_document, Policies, Target};
+
+fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
+    let target = match target {
+        "session" => Target::Session,
+        "workflow" => Target::Workflow,
+        other => panic!("unknown target {other}: session or workflow"),
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let inputs: Vec<regorus::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
+        .collect();
+    let policies = Policies::load(
+        builtin_sources(),
+        data_document(&BTreeMap::new(), &[]),
+        false,
+    )
+    .expect("the built-in policies compile");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool");
+    // Warm up each worker's engine (preparation happens on the first evaluation).
+    let warm = inputs.first().cloned().expect("at least one input");
+    pool.install(|| {
+        (0..threads).into_par_iter().for_each(|_| {
+            let mut engine = policies.worker();
+            let _ = policies.evaluate(&mut engine, warm.clone(), target);
+        })
+    });
+    let start = Instant::now();
+    let (findings, failures) = pool.install(|| {
+        inputs
+            .par_iter()
+            .map_init(
+                || policies.worker(),
+                |engine, input| {
+                    let (f, e) = policies.evaluate(engine, input.clone(), target);
+                    (f.len(), e.len())
+                },
+            )
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    serde_json::json!({
+        "engine": "custody", "target": format!("{target:?}").to_lowercase(), "documents": inputs.len(),
+        "threads": threads, "seconds": seconds, "docs_per_s": inputs.len() as f64 / seconds,
+        "findings": findings, "failures": failures,
+    })
+}
+
+fn chain(path: &str, session: &str) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let start = Instant::now();
+    let events: Vec<serde_json::Value> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("each line is a JSON event"))
+        .collect();
+    let parsed = start.elapsed().as_secs_f64();
+    let result = custody::bundle::verify(session, &events, None);
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(
+        result.verified(),
+        "the chain does not verify: {:?}",
+        result.failure
+    );
+    serde_json::json!({
+        "events": events.len(), "bytes": bytes.len(), "seconds": seconds, "parse_seconds": parsed,
+        "mb_per_s": bytes.len() as f64 / 1e6 / seconds,
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore flags.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let out = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["eval", target, threads, path] => eval(target, threads.parse().expect("THREADS is a number"), path),
+        ["chain", path, session] => chain(path, session),
+        [] => return, // `cargo bench` with no arguments: nothing to measure here
+        other => panic!("usage: throughput eval session|workflow THREADS INPUTS.jsonl | chain EVENTS.jsonl SESSION_ID (got {other:?})"),
+    };
+    println!("{out}");
+}
