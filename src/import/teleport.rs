@@ -124,8 +124,12 @@ struct Request<'a> {
 pub fn import(sources: &[Source], opts: &Options) -> Result<(Vec<Bundle>, Summary), ImportError> {
     let mut summary = Summary::default();
     let mut events = Vec::new();
+    let mut digests = BTreeSet::new();
     for (i, s) in sources.iter().enumerate() {
-        events.extend(parse(i, s, &mut summary)?);
+        // The same log named twice would double every event: it is read once.
+        if digests.insert(crate::bundle::sha256_hex(&s.bytes)) {
+            events.extend(parse(i, s, &mut summary)?);
+        }
     }
     // Time order; ties (and events without a valid time) keep their order in the logs as given.
     events.sort_by_key(Event::order);
@@ -802,6 +806,18 @@ mod tests {
     }
 
     #[test]
+    fn a_log_named_twice_is_read_once() {
+        let mut logs = src(&[
+            json!({"event": "session.start", "time": "2026-11-20T10:00:00Z", "sid": "s1", "user": "a"}),
+            json!({"event": "exec", "time": "2026-11-20T10:00:01Z", "sid": "s1", "user": "a", "command": "ls"}),
+        ]);
+        logs.push(logs[0].clone());
+        let (bundles, summary) = import(&logs, &Options::default()).unwrap();
+        assert_eq!(summary.events, 2);
+        assert_eq!(bundles[0].events, 1);
+    }
+
+    #[test]
     fn malformed_lines_name_file_line_and_column() {
         let logs = vec![Source {
             name: "a.jsonl".into(),
@@ -812,6 +828,66 @@ mod tests {
             err.to_string()
                 .starts_with("a.jsonl:3:11: not a JSON audit event"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn approvals_join_requests_on_id_and_keep_bypassed_updates() {
+        let start = |sid: &str, reqs: Json| {
+            json!({"event": "session.start", "code": "T2000I", "time": "2026-11-20T10:00:00Z", "sid": sid,
+                   "user": "alex", "user_kind": 1, "access_requests": reqs})
+        };
+        let logs = src(&[
+            json!({"event": "access_request.create", "time": "2026-11-20T09:00:00Z", "id": "r1", "user": "alex",
+                   "reason": "fix", "expires": "2026-11-20T20:00:00Z", "max_duration": "2026-11-20T13:00:00Z",
+                   "annotations": {"ticket": ["CHG0000001"]}}),
+            // Two reviews: the request is approved by the second (its post-review state).
+            json!({"event": "access_request.review", "time": "2026-11-20T09:10:00Z", "id": "r1",
+                   "reviewer": "bo", "proposed_state": "APPROVED", "state": "PENDING"}),
+            json!({"event": "access_request.review", "time": "2026-11-20T09:20:00.5Z", "id": "r1",
+                   "reviewer": "cy", "proposed_state": "APPROVED", "state": "APPROVED"}),
+            // The update Teleport logs when the state changes is not a decision of its own.
+            json!({"event": "access_request.update", "time": "2026-11-20T09:20:00.6Z", "id": "r1",
+                   "state": "APPROVED", "updated_by": "cy"}),
+            json!({"event": "access_request.create", "time": "2026-11-20T09:00:00Z", "id": "r2", "user": "alex"}),
+            json!({"event": "access_request.update", "time": "2026-11-20T09:30:00Z", "id": "r2",
+                   "state": "APPROVED", "updated_by": "admin"}),
+            start("s1", json!(["r1"])),
+            start("s2", json!(["r2"])),
+            start("s3", json!(["r9"])),
+            json!({"event": "session.start", "time": "2026-11-20T10:00:00Z", "sid": "s4", "user": "bot-x",
+                   "user_kind": 2}),
+        ]);
+        let (bundles, summary) = import(&logs, &Options::default()).unwrap();
+        assert_eq!(summary.sessions, 4);
+        assert_eq!(summary.without_workflow.len(), 4);
+        let a = bundle_doc(&bundles[0])["approval"].clone();
+        assert_eq!(a["ticket"], "CHG0000001");
+        assert_eq!(a["requester"], "alex");
+        assert_eq!(a["decisions"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            a["decisions"][1],
+            json!({"approver": "cy", "decision": "approved", "at": "2026-11-20T09:20:00.5Z"})
+        );
+        assert_eq!(
+            a["grant"],
+            json!({"from": "2026-11-20T09:20:00.5Z", "until": "2026-11-20T13:00:00Z"})
+        );
+        let b = bundle_doc(&bundles[1])["approval"].clone();
+        assert_eq!(
+            b["decisions"],
+            json!([{"approver": "admin", "decision": "approved", "at": "2026-11-20T09:30:00Z", "bypassedReview": true}])
+        );
+        assert_eq!(b["grant"], json!({"from": "2026-11-20T09:30:00Z"}));
+        // A request the log does not hold: the link is kept, nothing is invented.
+        let c = bundle_doc(&bundles[2])["approval"].clone();
+        assert_eq!(
+            c,
+            json!({"id": "r9", "session": "s3", "decisions": [], "breakGlass": false})
+        );
+        assert_eq!(
+            bundle_doc(&bundles[3])["identity"]["kind"],
+            "serviceAccount"
         );
     }
 
