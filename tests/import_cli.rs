@@ -283,9 +283,9 @@ fn a_malformed_line_is_an_error_naming_file_and_line_and_writes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with("error: malformed.jsonl:4:"),
-        "names file, line and column: {stderr}"
+    assert_eq!(
+        stderr, "error: malformed.jsonl:4:88: not a JSON audit event: key must be a string\n",
+        "names file, line and column"
     );
     assert!(!tmp.path().join("out").exists(), "nothing written");
 }

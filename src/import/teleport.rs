@@ -80,8 +80,14 @@ fn parse(index: usize, source: &Source, summary: &mut Summary) -> Result<Vec<Eve
             column,
             message,
         };
-        let value: Json =
-            serde_json::from_str(line).map_err(|e| malformed(e.column(), e.to_string()))?;
+        let value: Json = serde_json::from_str(line).map_err(|e| {
+            // serde_json counts lines within this one line: keep its message, not its position.
+            let mut message = e.to_string();
+            if let Some(at) = message.rfind(" at line ") {
+                message.truncate(at);
+            }
+            malformed(e.column(), message)
+        })?;
         let Json::Object(json) = value else {
             return Err(malformed(
                 1,
