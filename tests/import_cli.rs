@@ -30,8 +30,8 @@ fn workspace() -> tempfile::TempDir {
     .unwrap();
     std::fs::create_dir(tmp.path().join("workflows")).unwrap();
     std::fs::copy(
-        root().join("examples/teleport/workflows/payments-db-admin.yaml"),
-        tmp.path().join("workflows/payments-db-admin.yaml"),
+        root().join("examples/teleport/workflows/payments-db-teleport.yaml"),
+        tmp.path().join("workflows/payments-db-teleport.yaml"),
     )
     .unwrap();
     tmp
