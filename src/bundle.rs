@@ -190,25 +190,74 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// Duration of an asciinema v2 cast: the offset of its last event, in nanoseconds. `None` when the file is
-/// not a v2 cast.
-pub fn cast_duration_ns(path: &Path) -> Option<i64> {
-    let file = std::fs::File::open(path).ok()?;
+/// A recording file read as an asciinema cast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cast {
+    /// asciicast v2: a JSON header with `"version": 2`, then `[time, code, data]` lines; the offset of its
+    /// last event in nanoseconds.
+    V2 { duration_ns: i64 },
+    /// A cast header of another version (asciicast v3 stores intervals between events, not offsets, so it
+    /// must not be read as v2).
+    Unsupported { version: i64 },
+    /// Not a cast, or a v2 cast that does not parse.
+    Invalid,
+}
+
+/// Read a recording as an asciinema cast (streamed line by line).
+pub fn read_cast(path: &Path) -> Cast {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Cast::Invalid;
+    };
     let mut lines = std::io::BufReader::new(file).lines();
-    let header: serde_json::Value = serde_json::from_str(&lines.next()?.ok()?).ok()?;
-    if header.get("version").and_then(serde_json::Value::as_i64) != Some(2) {
-        return None;
+    let Some(Ok(first)) = lines.next() else {
+        return Cast::Invalid;
+    };
+    let Ok(header) =
+        serde_json::from_str::<serde_json::Value>(first.trim_start_matches('\u{feff}'))
+    else {
+        return Cast::Invalid;
+    };
+    match header.get("version").and_then(serde_json::Value::as_i64) {
+        Some(2) if header.is_object() => {}
+        Some(version) if header.is_object() => return Cast::Unsupported { version },
+        _ => return Cast::Invalid,
     }
     let mut last = 0.0f64;
     for line in lines {
-        let line = line.ok()?;
+        let Ok(line) = line else {
+            return Cast::Invalid;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let event: serde_json::Value = serde_json::from_str(&line).ok()?;
-        last = last.max(event.get(0)?.as_f64()?);
+        let Ok(serde_json::Value::Array(event)) = serde_json::from_str::<serde_json::Value>(&line)
+        else {
+            return Cast::Invalid;
+        };
+        let (Some(time), Some(true), Some(true)) = (
+            event.first().and_then(serde_json::Value::as_f64),
+            event.get(1).map(serde_json::Value::is_string),
+            event.get(2).map(serde_json::Value::is_string),
+        ) else {
+            return Cast::Invalid;
+        };
+        if !time.is_finite() || time < 0.0 {
+            return Cast::Invalid;
+        }
+        last = last.max(time);
     }
-    Some((last * 1e9) as i64)
+    Cast::V2 {
+        duration_ns: (last * 1e9) as i64,
+    }
+}
+
+/// Duration of an asciinema v2 cast: the offset of its last event, in nanoseconds. `None` when the file is
+/// not a v2 cast.
+pub fn cast_duration_ns(path: &Path) -> Option<i64> {
+    match read_cast(path) {
+        Cast::V2 { duration_ns } => Some(duration_ns),
+        _ => None,
+    }
 }
 
 /// Resolve a file named by a bundle inside the bundle's directory; `Err` says why it may not be followed.
@@ -424,14 +473,21 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                         .at(&["evidence", "recording", "sha256"])
                         .and_then(Node::as_str)
                         .map(|want| want.eq_ignore_ascii_case(&digest));
-                    recording.cast_duration_ns = cast_duration_ns(&p);
-                    if name.ends_with(".cast") && recording.cast_duration_ns.is_none() {
-                        problems.push(reference_problem(
+                    match read_cast(&p) {
+                        Cast::V2 { duration_ns } => recording.cast_duration_ns = Some(duration_ns),
+                        Cast::Unsupported { version } => problems.push(reference_problem(
+                            file,
+                            &node,
+                            &path,
+                            format!("`{name}` is an asciicast v{version} recording, which custody does not support (it reads asciicast v2 only; v3 times are intervals, not offsets): convert it to asciicast v2 to have its duration checked"),
+                        )),
+                        Cast::Invalid if name.ends_with(".cast") => problems.push(reference_problem(
                             file,
                             &node,
                             &path,
                             format!("`{name}` is not a valid asciinema v2 cast (a JSON header with version 2, then [time, code, data] lines)"),
-                        ));
+                        )),
+                        Cast::Invalid => {}
                     }
                 }
             },
@@ -505,6 +561,36 @@ mod tests {
             genesis("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn casts_are_read_as_v2_and_v3_is_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let v2 = write(
+            "a.cast",
+            "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.5, \"o\", \"$ \"]\n[12.25, \"o\", \"exit\\r\\n\"]\n",
+        );
+        assert_eq!(
+            read_cast(&v2),
+            Cast::V2 {
+                duration_ns: 12_250_000_000
+            }
+        );
+        let v3 = write(
+            "b.cast",
+            "{\"version\": 3, \"term\": {\"cols\": 80, \"rows\": 24}}\n[0.5, \"o\", \"$ \"]\n[1.25, \"o\", \"x\"]\n",
+        );
+        assert_eq!(read_cast(&v3), Cast::Unsupported { version: 3 });
+        assert_eq!(cast_duration_ns(&v3), None);
+        let bad = write("c.cast", "{\"version\": 2}\n[\"x\", \"o\", \"y\"]\n");
+        assert_eq!(read_cast(&bad), Cast::Invalid);
+        let not_json = write("d.cast", "hello\n");
+        assert_eq!(read_cast(&not_json), Cast::Invalid);
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
     },
+    /// Import evidence other systems keep (Teleport audit events) into sealed session bundles
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Run the Rego unit tests (rules named test_*) of the built-in and the given policies
     Test {
         /// Extra policy files or directories whose tests to run
@@ -94,6 +99,51 @@ pub enum Command {
         #[arg(value_enum)]
         kind: SchemaKind,
     },
+}
+
+/// The systems `custody import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Teleport audit events (JSON Lines) → one sealed bundle directory per session id
+    Teleport(TeleportImport),
+}
+
+/// `custody import teleport`.
+#[derive(Debug, Args)]
+pub struct TeleportImport {
+    /// Teleport audit logs: one JSON event per line, as the file log backend and the event handler write them
+    #[arg(required = true, value_name = "AUDIT.jsonl")]
+    pub logs: Vec<PathBuf>,
+    /// Directory to write the bundles into (one directory per session id; created when absent)
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// Workflow of sessions whose server carries no `custody/workflow` label
+    #[arg(long, value_name = "ID")]
+    pub workflow: Option<String>,
+    /// Workflow manifests (files or directories): ticket patterns and target systems (repeatable)
+    #[arg(long = "workflows", value_name = "PATH")]
+    pub workflows: Vec<PathBuf>,
+    /// Evidence is kept at least this long after each session's end (e.g. 400d): writes retention.until
+    #[arg(long, value_name = "DURATION")]
+    pub retain: Option<String>,
+    /// Replace existing bundles that differ from the import (identical ones are never touched)
+    #[arg(long)]
+    pub force: bool,
+    /// Output format of the import summary
+    #[arg(long, value_enum, default_value_t = ImportFormat::Human)]
+    pub format: ImportFormat,
+    /// Print only the summary line, not one line per bundle
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Evaluation time (accepted for symmetry with other commands; an import reads no clock)
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

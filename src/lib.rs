@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod findings;
+pub mod import;
 pub mod inputs;
 pub mod patterns;
 pub mod policy;

@@ -46,6 +46,8 @@ fn help_texts() {
         &["schema", "--help"],
         &["check", "--help"],
         &["seal", "--help"],
+        &["import", "--help"],
+        &["import", "teleport", "--help"],
         &["init", "--help"],
         &["completions", "--help"],
     ] {
