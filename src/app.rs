@@ -9,7 +9,7 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::findings::Severity;
-use crate::policy::{self, Policies, PolicySource};
+use crate::policy::{self, Policies, PolicySource, Target};
 use crate::report::{self, Context};
 use crate::run::{self, Report, RunOptions};
 use crate::schema::Kind;
@@ -99,6 +99,7 @@ fn setup(
     common: &Common,
     extra_policy_paths: &[PathBuf],
     with_tests: bool,
+    only: Option<Target>,
 ) -> Result<Setup, Outcome> {
     let now_ns = parse_now(common.now.as_deref()).map_err(Outcome::usage)?;
     let config = Config::discover(common.config.as_deref()).map_err(|e| Outcome::diagnostic(&e))?;
@@ -110,7 +111,7 @@ fn setup(
     let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
     let data = policy::data_document(&config.params, &data);
     let policies =
-        Policies::load(sources, data, with_tests).map_err(|e| Outcome::diagnostic(&e))?;
+        Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
     let mut known = policies.rule_ids();
     known.extend(policies.string_rule_ids());
     config
@@ -244,7 +245,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            let setup = match setup(&common, &[], false) {
+            let setup = match setup(&common, &[], false, Some(Target::Workflow)) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
@@ -266,7 +267,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            let setup = match setup(&common, &[], false) {
+            let setup = match setup(&common, &[], false, Some(Target::Session)) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
@@ -320,7 +321,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
 }
 
 fn test(paths: &[PathBuf], common: &Common) -> Outcome {
-    let setup = match setup(common, paths, true) {
+    let setup = match setup(common, paths, true, None) {
         Ok(s) => s,
         Err(o) => return o,
     };
@@ -375,7 +376,7 @@ fn test(paths: &[PathBuf], common: &Common) -> Outcome {
 }
 
 fn rules(common: &Common) -> Outcome {
-    let setup = match setup(common, &[], false) {
+    let setup = match setup(common, &[], false, None) {
         Ok(s) => s,
         Err(o) => return o,
     };
@@ -407,7 +408,7 @@ fn rules(common: &Common) -> Outcome {
 }
 
 fn explain(rule: &str, common: &Common) -> Outcome {
-    let setup = match setup(common, &[], false) {
+    let setup = match setup(common, &[], false, None) {
         Ok(s) => s,
         Err(o) => return o,
     };

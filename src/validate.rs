@@ -84,6 +84,16 @@ pub fn workflows<'a>(
     report: &mut Report,
     policies: &Policies,
 ) -> Vec<Workflow<'a>> {
+    // Schema checks are independent per document: run them in parallel, consume them in file order.
+    let docs: Vec<&Document> = files
+        .iter()
+        .flat_map(|f| f.documents.iter().filter(|d| d.kind == Kind::Workflow))
+        .collect();
+    let mut checked = docs
+        .par_iter()
+        .map(|doc| schema::check(Kind::Workflow, &doc.node))
+        .collect::<Vec<_>>()
+        .into_iter();
     let mut out = Vec::new();
     for file in files {
         report.files += 1;
@@ -104,7 +114,7 @@ pub fn workflows<'a>(
                 .at(&["metadata", "id"])
                 .and_then(|n| n.as_str())
                 .map(str::to_owned);
-            let problems = schema::check(Kind::Workflow, &doc.node);
+            let problems = checked.next().unwrap_or_default();
             for problem in &problems {
                 let located = doc.node.locate(&problem.path);
                 let mut f = Finding::new(
