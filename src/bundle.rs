@@ -35,17 +35,111 @@ pub fn genesis(session_id: &str) -> String {
 
 /// The hash of an event given the previous hash: SHA-256(prev ‖ `\n` ‖ JCS(event without `hash`)).
 pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
-    let canonical = match event {
-        serde_json::Value::Object(map) => {
-            serde_json_canonicalizer::to_vec(&WithoutHash(map)).unwrap_or_default()
-        }
-        other => serde_json_canonicalizer::to_vec(other).unwrap_or_default(),
+    let mut canonical = Vec::with_capacity(256);
+    let fast = match event {
+        serde_json::Value::Object(map) => jcs_object(map, true, &mut canonical),
+        other => jcs(other, &mut canonical),
     };
+    if !fast {
+        // A float somewhere: RFC 8785 number formatting (ECMAScript) is the canonicalizer crate's job.
+        canonical = match event {
+            serde_json::Value::Object(map) => {
+                serde_json_canonicalizer::to_vec(&WithoutHash(map)).unwrap_or_default()
+            }
+            other => serde_json_canonicalizer::to_vec(other).unwrap_or_default(),
+        };
+    }
     let mut hasher = Sha256::new();
     hasher.update(prev.as_bytes());
     hasher.update(b"\n");
     hasher.update(&canonical);
     hex(&hasher.finalize())
+}
+
+/// RFC 8785 (JCS) serialisation of a JSON value without floats, appended to `out`; `false` (with `out` in an
+/// unspecified state) when the value holds a non-integer number or an integer beyond ±2^53, whose canonical
+/// form needs ECMAScript number formatting. Events carry integers only (the schema rejects floats), so this is the path taken.
+fn jcs(value: &serde_json::Value, out: &mut Vec<u8>) -> bool {
+    match value {
+        serde_json::Value::Null => out.extend_from_slice(b"null"),
+        serde_json::Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        serde_json::Value::Number(n) => {
+            // Integers a double holds exactly print as themselves; beyond 2^53 RFC 8785 rounds through a
+            // double, which the canonicalizer crate does.
+            match n.as_i64() {
+                Some(i) if i.unsigned_abs() <= 1 << 53 => {
+                    use std::io::Write;
+                    let _ = write!(out, "{i}");
+                }
+                _ => return false,
+            }
+        }
+        serde_json::Value::String(text) => jcs_string(text, out),
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if !jcs(item, out) {
+                    return false;
+                }
+            }
+            out.push(b']');
+        }
+        serde_json::Value::Object(map) => return jcs_object(map, false, out),
+    }
+    true
+}
+
+/// An object with its members sorted by the UTF-16 code units of their names (RFC 8785 §3.2.3).
+fn jcs_object(
+    map: &serde_json::Map<String, serde_json::Value>,
+    without_hash: bool,
+    out: &mut Vec<u8>,
+) -> bool {
+    let mut members: Vec<(&String, &serde_json::Value)> = map
+        .iter()
+        .filter(|(k, _)| !(without_hash && k.as_str() == "hash"))
+        .collect();
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    out.push(b'{');
+    for (i, (k, v)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        jcs_string(k, out);
+        out.push(b':');
+        if !jcs(v, out) {
+            return false;
+        }
+    }
+    out.push(b'}');
+    true
+}
+
+/// A JSON string as RFC 8785 writes it: only `"`, `\\` and control characters are escaped.
+fn jcs_string(text: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in text.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x0a => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x0d => out.extend_from_slice(b"\\r"),
+            0x00..=0x1f => {
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(DIGITS[usize::from(b >> 4)]);
+                out.push(DIGITS[usize::from(b & 15)]);
+            }
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
 }
 
 /// An event object seen without its `hash` member (serialised in place, no copy of the event).
@@ -601,5 +695,53 @@ mod tests {
         assert!(resolve_inside(dir.path(), "../e.jsonl").is_err());
         assert!(resolve_inside(dir.path(), "/etc/passwd").is_err());
         assert!(resolve_inside(dir.path(), "missing.jsonl").is_err());
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-(1_i64 << 53)..=(1_i64 << 53)).prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            "\\PC*".prop_map(serde_json::Value::from),
+            "[\\x00-\\x1f\"\\\\a-z\u{e9}\u{1f600}\u{ff5e}]{0,8}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z\u{e9}\u{1f600}\u{ff5e}_]{0,5}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The integer fast path of JCS is byte-identical to the reference canonicalizer (and declines
+        /// what it cannot print exactly).
+        #[test]
+        fn jcs_fast_path_matches_the_canonicalizer(value in json_value()) {
+            let mut fast = Vec::new();
+            if jcs(&value, &mut fast) {
+                proptest::prop_assert_eq!(fast, serde_json_canonicalizer::to_vec(&value).unwrap());
+            }
+            let small = serde_json::json!([1, -9007199254740992_i64, {"b": "\u{1}", "a": [true, null]}]);
+            let mut out = Vec::new();
+            proptest::prop_assert!(jcs(&small, &mut out));
+        }
+    }
+
+    #[test]
+    fn event_hash_ignores_the_hash_member_and_handles_floats() {
+        let with = serde_json::json!({"seq": 1, "b": "x", "a": 2.5, "hash": "zz"});
+        let without = serde_json::json!({"a": 2.5, "b": "x", "seq": 1});
+        assert_eq!(event_hash("p", &with), event_hash("p", &without));
+        let expected = {
+            let mut h = Sha256::new();
+            h.update(b"p\n{\"a\":2.5,\"b\":\"x\",\"seq\":1}");
+            hex(&h.finalize())
+        };
+        assert_eq!(event_hash("p", &with), expected);
     }
 }
