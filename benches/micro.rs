@@ -14,6 +14,10 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use custody::policy::{builtin_sources, data_document, Policies, Target};
 use custody::source::{Budgets, Step};
 
+// The allocator the custody binary uses, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MANIFEST: &str = include_str!("../examples/workflows/payments-db-admin.yaml");
 const WORKFLOW_INPUT: &str = include_str!("data/workflow-input.json");
 const BUNDLE_INPUT: &str = include_str!("data/bundle-input.json");
@@ -92,6 +96,27 @@ fn chain(c: &mut Criterion) {
         })
     });
     group.finish();
+    // One event hashed the way custody does (integer fast path) and through the reference canonicalizer.
+    let event = events[500].clone();
+    let prev = "0".repeat(64);
+    c.bench_function("chain/event-hash", |b| {
+        b.iter(|| custody::bundle::event_hash(&prev, &event))
+    });
+    c.bench_function("chain/event-hash-reference", |b| {
+        b.iter(|| {
+            use sha2::Digest;
+            let mut content = event.clone();
+            if let Some(obj) = content.as_object_mut() {
+                obj.remove("hash");
+            }
+            let canonical = serde_json_canonicalizer::to_vec(&content).unwrap_or_default();
+            let mut h = sha2::Sha256::new();
+            h.update(prev.as_bytes());
+            h.update(b"\n");
+            h.update(&canonical);
+            h.finalize()
+        })
+    });
 }
 
 criterion_group!(benches, load, eval, chain);
