@@ -73,7 +73,8 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::Policy
             file: file.clone(),
             message,
         };
-        let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let bytes = crate::budget::read_file_bounded(path, Budgets::default().max_file_size)
+            .map_err(|e| err(e.to_string()))?;
         let text = source::decode(&bytes).map_err(|e| err(e.message))?;
         let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
             let at = e
@@ -114,10 +115,7 @@ fn setup(
     config
         .check_rule_ids(&known)
         .map_err(|e| Outcome::diagnostic(&e))?;
-    let mut budgets = Budgets::default();
-    if let Some(max) = config.max_file_size {
-        budgets.max_file_size = max;
-    }
+    let budgets = config.budgets();
     Ok(Setup {
         config,
         policies,

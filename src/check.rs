@@ -1,7 +1,7 @@
 //! `custody check`: session bundles evaluated against the workflows they name.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -435,12 +435,11 @@ fn stream(
     let mut line_no = 0u32;
     let mut buf = Vec::new();
     loop {
-        buf.clear();
-        let n = match (&mut reader)
-            .take(bundle::MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)
-        {
-            Ok(n) => n,
+        let read = crate::budget::read_line_bounded(&mut reader, opts.budgets.max_line, &mut buf);
+        let too_long = match read {
+            Ok(crate::budget::LineRead::Eof) => break,
+            Ok(crate::budget::LineRead::Line(_)) => false,
+            Ok(crate::budget::LineRead::TooLong(_)) => true,
             Err(e) => {
                 report
                     .tool_errors
@@ -448,23 +447,19 @@ fn stream(
                 break;
             }
         };
-        if n == 0 {
-            break;
-        }
         line_no += 1;
         let problem = |message: String, pos: Option<Pos>| {
             let f = Finding::new("CUS-P001", Severity::Error, message, shown)
                 .at(pos.unwrap_or(Pos::line_only(line_no)));
             run::with_frameworks(f, policies)
         };
-        if n > bundle::MAX_LINE {
-            report.findings.push(problem(
-                format!("line {line_no} is longer than {} bytes", bundle::MAX_LINE),
-                None,
-            ));
-            // Skip the rest of the over-long line.
-            let mut sink = Vec::new();
-            let _ = reader.read_until(b'\n', &mut sink);
+        if too_long {
+            // The over-long line was skipped without being kept in memory.
+            let budget = format!("{} bytes", opts.budgets.max_line);
+            let message = crate::budget::exceeded("line-length", budget, "maxLineLength");
+            report
+                .findings
+                .push(problem(format!("line {line_no} {message}"), None));
             continue;
         }
         let text = match source::decode(&buf) {

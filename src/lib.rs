@@ -4,6 +4,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod budget;
 pub mod bundle;
 pub mod check;
 pub mod cli;

@@ -456,8 +456,29 @@ impl Policies {
             .collect()
     }
 
-    /// Evaluate every rule set that applies to `target` on one input.
+    /// Evaluate every rule set that applies to `target` on one input. A panic during the evaluation is a
+    /// failure of this input (fail-closed, exit 2), not a crash; the worker's engine is replaced afterwards.
     pub fn evaluate(
+        &self,
+        engine: &mut Engine,
+        input: Value,
+        target: Target,
+    ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
+        crate::budget::guarded(|| {
+            crate::budget::inject_fault("panic-worker");
+            self.evaluate_unguarded(engine, input, target)
+        })
+        .unwrap_or_else(|message| {
+            *engine = self.worker();
+            let failure = EvalFailure {
+                rule: "custody".to_owned(),
+                message,
+            };
+            (Vec::new(), vec![failure])
+        })
+    }
+
+    fn evaluate_unguarded(
         &self,
         engine: &mut Engine,
         input: Value,

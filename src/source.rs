@@ -428,6 +428,10 @@ pub struct Budgets {
     pub max_documents: usize,
     /// Events replayed through aliases across a file ("billion laughs" guard).
     pub max_alias_events: usize,
+    /// Events in one session bundle (inline or from `events.jsonl`).
+    pub max_events: usize,
+    /// Bytes in one line of a JSON Lines stream, `events.jsonl` or a recording (its `\n` not counted).
+    pub max_line: usize,
 }
 
 impl Default for Budgets {
@@ -439,7 +443,40 @@ impl Default for Budgets {
             max_aliases: 10_000,
             max_documents: 100_000,
             max_alias_events: 100_000,
+            max_events: 1_000_000,
+            max_line: 16 * 1024 * 1024,
         }
+    }
+}
+
+impl Budgets {
+    /// Set the budget named by a `limits:` key of the configuration (see [`crate::budget::LIMIT_KEYS`]).
+    /// `Err` says why the value is not accepted.
+    pub fn set(&mut self, key: &str, value: u64) -> Result<(), String> {
+        let count = usize::try_from(value).unwrap_or(usize::MAX);
+        if value == 0 {
+            return Err(format!("limits.{key} must be greater than 0"));
+        }
+        match key {
+            "maxFileSize" => self.max_file_size = value,
+            "maxDepth" => {
+                if count > crate::budget::MAX_DEPTH_CEILING {
+                    return Err(format!(
+                        "limits.maxDepth may be at most {}: deeper nesting would exhaust the parser's stack",
+                        crate::budget::MAX_DEPTH_CEILING
+                    ));
+                }
+                self.max_depth = count;
+            }
+            "maxNodes" => self.max_nodes = count,
+            "maxAliases" => self.max_aliases = count,
+            "maxAliasEvents" => self.max_alias_events = count,
+            "maxDocuments" => self.max_documents = count,
+            "maxEvents" => self.max_events = count,
+            "maxLineLength" => self.max_line = count,
+            other => return Err(format!("unknown limit `{other}`")),
+        }
+        Ok(())
     }
 }
 
@@ -469,12 +506,57 @@ fn options(budgets: &Budgets) -> serde_saphyr::Options {
     opts
 }
 
-fn parse_error(err: &serde_saphyr::Error) -> ParseError {
+/// The message for a parser error that is an exceeded budget, naming the budget and its config key.
+fn budget_message(err: &serde_saphyr::Error, budgets: &Budgets) -> Option<String> {
+    use crate::budget::exceeded;
+    use serde_saphyr::budget::BudgetBreach;
+    let mut err = err;
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = err
+    {
+        err = error;
+    }
+    match err {
+        serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
+            BudgetBreach::Depth { .. } => exceeded("nesting-depth", budgets.max_depth, "maxDepth"),
+            BudgetBreach::Nodes { .. } => exceeded("node", budgets.max_nodes, "maxNodes"),
+            BudgetBreach::Aliases { .. } => exceeded("alias", budgets.max_aliases, "maxAliases"),
+            BudgetBreach::Documents { .. } => {
+                exceeded("document", budgets.max_documents, "maxDocuments")
+            }
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+                "uses {aliases} aliases for {anchors} anchors, a pattern of alias bombs; expand the aliases"
+            ),
+            other => format!("exceeds a parser budget ({other:?})"),
+        }),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
+        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. }
+        | serde_saphyr::Error::AliasReplayCounterOverflow { .. } => Some(exceeded(
+            "alias-expansion",
+            format!("{} events", budgets.max_alias_events),
+            "maxAliasEvents",
+        )),
+        _ => None,
+    }
+}
+
+fn parse_error(err: &serde_saphyr::Error, budgets: &Budgets) -> ParseError {
     let pos = err
         .location()
         .filter(|l| l.line() > 0)
         .map(|l| Pos::from_location(&l));
+    if let Some(message) = budget_message(err, budgets) {
+        return ParseError { message, pos };
+    }
     let mut message = err.to_string();
+    // The YAML parser's own nesting ceiling guards the same stack as the depth budget.
+    if message.starts_with("recursion limit exceeded") {
+        return ParseError {
+            message: crate::budget::exceeded("nesting-depth", budgets.max_depth, "maxDepth"),
+            pos,
+        };
+    }
     // The parser appends its own "at line X column Y"; custody reports the position separately.
     if let Some(idx) = message.find(" at line ") {
         message.truncate(idx);
@@ -526,9 +608,15 @@ pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, Parse
             }),
         });
     }
-    let docs: Vec<Option<RawNode>> =
-        serde_saphyr::from_multiple_with_options(text, options(budgets))
-            .map_err(|e| parse_error(&e))?;
+    // A panic in the parser is a bug, never a pass: the file becomes an input problem.
+    let parsed = crate::budget::guarded(|| {
+        serde_saphyr::from_multiple_with_options::<Option<RawNode>>(text, options(budgets))
+    })
+    .map_err(|message| ParseError {
+        message: format!("the YAML parser failed: {message}"),
+        pos: None,
+    })?;
+    let docs: Vec<Option<RawNode>> = parsed.map_err(|e| parse_error(&e, budgets))?;
     let docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
     Ok(docs)
 }
