@@ -13,6 +13,7 @@
 //! | documents per file | 100,000 | `limits.maxDocuments` |
 //! | events per bundle | 1,000,000 | `limits.maxEvents` |
 //! | line length (JSON Lines, `events.jsonl`, casts) | 16 MiB | `limits.maxLineLength` |
+//! | policy evaluation time per query and document | 10 s | `limits.maxEvalSeconds` |
 
 use std::io::{self, BufRead, Read};
 use std::panic::{self, AssertUnwindSafe};
@@ -34,6 +35,7 @@ pub const LIMIT_KEYS: &[&str] = &[
     "maxDocuments",
     "maxEvents",
     "maxLineLength",
+    "maxEvalSeconds",
 ];
 
 /// The message of a `CUS-P001` finding for an exceeded budget: what was exceeded, the limit, and its key.

@@ -14,6 +14,7 @@ pub mod findings;
 pub mod inputs;
 pub mod patterns;
 pub mod policy;
+pub mod recursion;
 pub mod report;
 pub mod run;
 pub mod schema;

@@ -433,6 +433,16 @@ impl Policies {
         })
     }
 
+    /// Bound the time one query may run on one document (default 10 s); an overrun is a policy failure
+    /// for that document (exit 2), never a hang.
+    pub fn set_eval_time_limit(&mut self, limit: Duration) {
+        self.engine
+            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit,
+                check_interval: NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN),
+            });
+    }
+
     /// A fresh engine for one worker thread (clones share the compiled modules).
     pub fn worker(&self) -> Engine {
         self.engine.clone()

@@ -432,6 +432,8 @@ pub struct Budgets {
     pub max_events: usize,
     /// Bytes in one line of a JSON Lines stream, `events.jsonl` or a recording (its `\n` not counted).
     pub max_line: usize,
+    /// Seconds one policy query may run on one document (regorus execution timer).
+    pub max_eval_seconds: u64,
 }
 
 impl Default for Budgets {
@@ -445,6 +447,7 @@ impl Default for Budgets {
             max_alias_events: 100_000,
             max_events: 1_000_000,
             max_line: 16 * 1024 * 1024,
+            max_eval_seconds: 10,
         }
     }
 }
@@ -474,6 +477,7 @@ impl Budgets {
             "maxDocuments" => self.max_documents = count,
             "maxEvents" => self.max_events = count,
             "maxLineLength" => self.max_line = count,
+            "maxEvalSeconds" => self.max_eval_seconds = value,
             other => return Err(format!("unknown limit `{other}`")),
         }
         Ok(())
