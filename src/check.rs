@@ -632,7 +632,12 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 if i == 1 && !report.sources.contains_key(name) {
                     if let Some(dir) = Path::new(&unit.loaded.files[0]).parent() {
                         let p = dir.join(Path::new(name).file_name().unwrap_or_default());
-                        if let Ok(text) = std::fs::read_to_string(&p) {
+                        // For snippets only: kept when within the file-size budget.
+                        let max = opts.budgets.max_file_size;
+                        let text = crate::budget::read_file_bounded(&p, max)
+                            .ok()
+                            .and_then(|bytes| String::from_utf8(bytes).ok());
+                        if let Some(text) = text {
                             report.sources.insert(name.clone(), text.into());
                         }
                     }

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(docs) = source::parse_documents(text, &Budgets::default()) else {
         return;
     };
-    let lines = text.lines().count().max(1) as u32 + 1;
+    // YAML line breaks are `\n`, `\r\n` and a lone `\r` (a file from an old Mac editor).
+    let lines = text.matches('\n').count() + text.matches('\r').count() + 1;
+    let lines = u32::try_from(lines).unwrap_or(u32::MAX);
     for doc in &docs {
         let mut paths = Vec::new();
         doc.walk(&mut Vec::new(), &mut |path, _| paths.push(path.to_vec()));
@@ -20,6 +22,13 @@ fuzz_target!(|data: &[u8]| {
             let located = doc.locate(path);
             assert!(located.exact, "walked path {path:?} must locate exactly");
             assert!(located.pos.line <= lines, "{path:?} at {:?}", located.pos);
+            if let Some(offset) = located.pos.offset {
+                assert!(
+                    offset as usize <= text.len(),
+                    "{path:?} at {:?}",
+                    located.pos
+                );
+            }
             let _ = source::path_string(path);
             let mut beyond = path.clone();
             beyond.push(Step::Key("\u{0}no such key".to_owned()));
