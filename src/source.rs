@@ -497,6 +497,13 @@ fn options(budgets: &Budgets) -> serde_saphyr::Options {
     budget.max_nodes = budgets.max_nodes;
     budget.max_aliases = budgets.max_aliases;
     budget.max_documents = budgets.max_documents;
+    // Parser events are nodes plus their ends and document markers: bounded through the node budget, so a
+    // file within every named budget never trips an unnamed one (the parser's own default is 1,000,000).
+    budget.max_events = budgets
+        .max_nodes
+        .saturating_mul(2)
+        .saturating_add(budgets.max_documents.saturating_mul(2))
+        .saturating_add(2);
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.strict_booleans = true;
@@ -523,7 +530,9 @@ fn budget_message(err: &serde_saphyr::Error, budgets: &Budgets) -> Option<String
     match err {
         serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
             BudgetBreach::Depth { .. } => exceeded("nesting-depth", budgets.max_depth, "maxDepth"),
-            BudgetBreach::Nodes { .. } => exceeded("node", budgets.max_nodes, "maxNodes"),
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                exceeded("node", budgets.max_nodes, "maxNodes")
+            }
             BudgetBreach::Aliases { .. } => exceeded("alias", budgets.max_aliases, "maxAliases"),
             BudgetBreach::Documents { .. } => {
                 exceeded("document", budgets.max_documents, "maxDocuments")
@@ -710,6 +719,22 @@ mod tests {
         let err = decode(b"a: 1\nb: \xff\n").unwrap_err();
         assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((2, 4)));
         assert_eq!(decode(b"\xEF\xBB\xBFa: 1").unwrap(), "a: 1");
+    }
+
+    #[test]
+    fn only_named_budgets_apply() {
+        // The parser's own event ceiling (1,000,000 by default; a 16 MiB file of 5,000 manifests passed it)
+        // follows the node budget, so only named budgets can trip.
+        let budget = options(&Budgets::default()).budget.expect("budget set");
+        assert!(budget.max_events >= 2 * Budgets::default().max_nodes);
+        let text = format!("[{}]", "0,".repeat(2_000));
+        assert_eq!(parse(&text).len(), 1);
+        let small = Budgets {
+            max_nodes: 1_000,
+            ..Budgets::default()
+        };
+        let err = parse_documents(&text, &small).unwrap_err();
+        assert!(err.message.contains("(limits.maxNodes)"), "{err:?}");
     }
 
     #[test]
