@@ -75,7 +75,8 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::Policy
             file: file.clone(),
             message,
         };
-        let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let bytes = crate::budget::read_file_bounded(path, Budgets::default().max_file_size)
+            .map_err(|e| err(e.to_string()))?;
         let text = source::decode(&bytes).map_err(|e| err(e.message))?;
         let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
             let at = e
@@ -107,20 +108,29 @@ fn setup(
     paths.extend(common.policies.iter().cloned());
     paths.extend(extra_policy_paths.iter().cloned());
     let mut sources: Vec<PolicySource> = policy::builtin_sources();
-    sources.extend(policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?);
+    let user = policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
+    for source in &user {
+        // regorus does not reject recursion; evaluating it would overflow the stack.
+        if let Some(cycle) = crate::recursion::find_cycle(&source.text) {
+            let e = policy::PolicyError::Compile {
+                file: source.path.clone(),
+                message: format!("recursion is not allowed in Rego: {cycle}"),
+            };
+            return Err(Outcome::diagnostic(&e));
+        }
+    }
+    sources.extend(user);
     let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
     let data = policy::data_document(&config.params, &data);
-    let policies =
+    let mut policies =
         Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
+    let budgets = config.budgets();
+    policies.set_eval_time_limit(std::time::Duration::from_secs(budgets.max_eval_seconds));
     let mut known = policies.rule_ids();
     known.extend(policies.string_rule_ids());
     config
         .check_rule_ids(&known)
         .map_err(|e| Outcome::diagnostic(&e))?;
-    let mut budgets = Budgets::default();
-    if let Some(max) = config.max_file_size {
-        budgets.max_file_size = max;
-    }
     Ok(Setup {
         config,
         policies,

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use crate::findings::{Finding, Severity};
 use crate::source::{self, Budgets, Node, Pos, Step, Value};
 
-/// The longest line accepted in `events.jsonl` or a JSON Lines bundle stream (bytes).
+/// The default longest line accepted in `events.jsonl` or a JSON Lines bundle stream (bytes); the budget in
+/// force is [`Budgets::max_line`] (`limits.maxLineLength`).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// Lowercase hex SHA-256.
@@ -297,13 +298,23 @@ pub enum Cast {
     Invalid,
 }
 
-/// Read a recording as an asciinema cast (streamed line by line).
-pub fn read_cast(path: &Path) -> Cast {
+/// Read a recording as an asciinema cast (streamed line by line; a line longer than `max_line` bytes makes
+/// it invalid, never an unbounded read).
+pub fn read_cast(path: &Path, max_line: usize) -> Cast {
+    use crate::budget::{read_line_bounded, LineRead};
     let Ok(file) = std::fs::File::open(path) else {
         return Cast::Invalid;
     };
-    let mut lines = std::io::BufReader::new(file).lines();
-    let Some(Ok(first)) = lines.next() else {
+    let mut reader = std::io::BufReader::new(file);
+    let mut buf = Vec::new();
+    let mut next_line = move || -> Option<Option<String>> {
+        match read_line_bounded(&mut reader, max_line, &mut buf) {
+            Ok(LineRead::Line(_)) => Some(String::from_utf8(buf.clone()).ok()),
+            Ok(LineRead::Eof) => None,
+            Ok(LineRead::TooLong(_)) | Err(_) => Some(None),
+        }
+    };
+    let Some(Some(first)) = next_line() else {
         return Cast::Invalid;
     };
     let Ok(header) =
@@ -317,8 +328,8 @@ pub fn read_cast(path: &Path) -> Cast {
         _ => return Cast::Invalid,
     }
     let mut last = 0.0f64;
-    for line in lines {
-        let Ok(line) = line else {
+    while let Some(line) = next_line() {
+        let Some(line) = line else {
             return Cast::Invalid;
         };
         if line.trim().is_empty() {
@@ -346,9 +357,9 @@ pub fn read_cast(path: &Path) -> Cast {
 }
 
 /// Duration of an asciinema v2 cast: the offset of its last event, in nanoseconds. `None` when the file is
-/// not a v2 cast.
-pub fn cast_duration_ns(path: &Path) -> Option<i64> {
-    match read_cast(path) {
+/// not a v2 cast, or has a line longer than `max_line` bytes.
+pub fn cast_duration_ns(path: &Path, max_line: usize) -> Option<i64> {
+    match read_cast(path, max_line) {
         Cast::V2 { duration_ns } => Some(duration_ns),
         _ => None,
     }
@@ -371,6 +382,9 @@ pub fn resolve_inside(base: &Path, name: &str) -> Result<PathBuf, String> {
         .canonicalize()
         .map_err(|e| format!("cannot resolve the bundle directory: {e}"))?;
     match path.canonicalize() {
+        Ok(p) if p.starts_with(&canonical_base) && !p.is_file() => Err(format!(
+            "`{name}` is not a regular file (a FIFO, device or directory is never read)"
+        )),
         Ok(p) if p.starts_with(&canonical_base) => Ok(path),
         Ok(_) => Err(format!(
             "`{name}` escapes the bundle directory through a symlink"
@@ -413,27 +427,43 @@ fn read_events(
 ) -> Result<Vec<Node>, (Option<Pos>, String)> {
     let file =
         std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
-    let mut reader = std::io::BufReader::new(file);
+    parse_events(std::io::BufReader::new(file), display, budgets)
+}
+
+/// Parse a JSON Lines events stream (the contents of `events.jsonl`) into event nodes positioned at their
+/// lines, within the line-length and events budgets. `Err` is the `CUS-P001` position and message.
+pub fn parse_events(
+    mut reader: impl BufRead,
+    display: &str,
+    budgets: &Budgets,
+) -> Result<Vec<Node>, (Option<Pos>, String)> {
+    use crate::budget::{exceeded, read_line_bounded, LineRead};
     let mut events = Vec::new();
     let mut line_no = 0u32;
     let mut offset = 0u32;
     let mut buf = Vec::new();
     loop {
-        buf.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| (None, format!("cannot read {display}: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if n > MAX_LINE {
-            return Err((
-                Some(Pos::line_only(line_no)),
-                format!("{display}: line {line_no} is longer than {MAX_LINE} bytes"),
-            ));
-        }
+        let n = match read_line_bounded(&mut reader, budgets.max_line, &mut buf)
+            .map_err(|e| (None, format!("cannot read {display}: {e}")))?
+        {
+            LineRead::Eof => break,
+            LineRead::Line(n) => n,
+            LineRead::TooLong(_) => {
+                line_no = line_no.saturating_add(1);
+                return Err((
+                    Some(Pos::line_only(line_no)),
+                    format!(
+                        "{display}: line {line_no} {}",
+                        exceeded(
+                            "line-length",
+                            format!("{} bytes", budgets.max_line),
+                            "maxLineLength"
+                        )
+                    ),
+                ));
+            }
+        };
+        line_no = line_no.saturating_add(1);
         let text = source::decode(&buf).map_err(|e| {
             (
                 Some(Pos::line_only(line_no)),
@@ -441,6 +471,15 @@ fn read_events(
             )
         })?;
         if !text.trim().is_empty() {
+            if events.len() >= budgets.max_events {
+                return Err((
+                    Some(Pos::line_only(line_no)),
+                    format!(
+                        "{display}: the bundle {}",
+                        exceeded("events", budgets.max_events, "maxEvents")
+                    ),
+                ));
+            }
             let mut node = source::parse_one(text, budgets).map_err(|e| {
                 let pos = e
                     .pos
@@ -484,7 +523,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         .at(&["evidence", "events", "file"])
         .and_then(Node::as_str)
         .map(str::to_owned);
-    if let Some(name) = events_file {
+    if let Some(name) = events_file.clone() {
         let path = [
             Step::Key("evidence".into()),
             Step::Key("events".into()),
@@ -536,6 +575,22 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
             }
         }
     }
+    // Inline events are bounded by the same events budget as `events.jsonl`.
+    let inline_events = match node.at(&["evidence", "events"]).map(|n| &n.value) {
+        Some(Value::Seq(items)) if events_file.is_none() => items.len(),
+        _ => 0,
+    };
+    if inline_events > budgets.max_events {
+        let path = [Step::Key("evidence".into()), Step::Key("events".into())];
+        let message = format!(
+            "the bundle {}",
+            crate::budget::exceeded("events", budgets.max_events, "maxEvents")
+        );
+        problems.push(reference_problem(file, &node, &path, message));
+        if let Some(Value::Map(entries)) = node.get_mut("evidence").map(|e| &mut e.value) {
+            entries.retain(|(k, _)| k.name != "events");
+        }
+    }
     let rec_file = node
         .at(&["evidence", "recording", "file"])
         .and_then(Node::as_str)
@@ -567,7 +622,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                         .at(&["evidence", "recording", "sha256"])
                         .and_then(Node::as_str)
                         .map(|want| want.eq_ignore_ascii_case(&digest));
-                    match read_cast(&p) {
+                    match read_cast(&p, budgets.max_line) {
                         Cast::V2 { duration_ns } => recording.cast_duration_ns = Some(duration_ns),
                         Cast::Unsupported { version } => problems.push(reference_problem(
                             file,
@@ -670,7 +725,7 @@ mod tests {
             "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.5, \"o\", \"$ \"]\n[12.25, \"o\", \"exit\\r\\n\"]\n",
         );
         assert_eq!(
-            read_cast(&v2),
+            read_cast(&v2, 1 << 20),
             Cast::V2 {
                 duration_ns: 12_250_000_000
             }
@@ -679,12 +734,12 @@ mod tests {
             "b.cast",
             "{\"version\": 3, \"term\": {\"cols\": 80, \"rows\": 24}}\n[0.5, \"o\", \"$ \"]\n[1.25, \"o\", \"x\"]\n",
         );
-        assert_eq!(read_cast(&v3), Cast::Unsupported { version: 3 });
-        assert_eq!(cast_duration_ns(&v3), None);
+        assert_eq!(read_cast(&v3, 1 << 20), Cast::Unsupported { version: 3 });
+        assert_eq!(cast_duration_ns(&v3, 1 << 20), None);
         let bad = write("c.cast", "{\"version\": 2}\n[\"x\", \"o\", \"y\"]\n");
-        assert_eq!(read_cast(&bad), Cast::Invalid);
+        assert_eq!(read_cast(&bad, 1 << 20), Cast::Invalid);
         let not_json = write("d.cast", "hello\n");
-        assert_eq!(read_cast(&not_json), Cast::Invalid);
+        assert_eq!(read_cast(&not_json, 1 << 20), Cast::Invalid);
     }
 
     #[test]

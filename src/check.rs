@@ -1,7 +1,7 @@
 //! `custody check`: session bundles evaluated against the workflows they name.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -443,11 +443,11 @@ fn stream(
     let mut line_no = 0u32;
     loop {
         let mut buf = Vec::new();
-        let n = match (&mut reader)
-            .take(bundle::MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)
-        {
-            Ok(n) => n,
+        let read = crate::budget::read_line_bounded(&mut reader, opts.budgets.max_line, &mut buf);
+        let too_long = match read {
+            Ok(crate::budget::LineRead::Eof) => break,
+            Ok(crate::budget::LineRead::Line(_)) => false,
+            Ok(crate::budget::LineRead::TooLong(_)) => true,
             Err(e) => {
                 report
                     .tool_errors
@@ -455,22 +455,19 @@ fn stream(
                 break;
             }
         };
-        if n == 0 {
-            break;
-        }
         line_no += 1;
-        if n > bundle::MAX_LINE {
+        if too_long {
+            // The over-long line was skipped without being kept in memory.
+            let budget = format!("{} bytes", opts.budgets.max_line);
+            let message = crate::budget::exceeded("line-length", budget, "maxLineLength");
             let f = Finding::new(
                 "CUS-P001",
                 Severity::Error,
-                format!("line {line_no} is longer than {} bytes", bundle::MAX_LINE),
+                format!("line {line_no} {message}"),
                 shown,
             )
             .at(Pos::line_only(line_no));
             report.findings.push(run::with_frameworks(f, policies));
-            // Skip the rest of the over-long line.
-            let mut sink = Vec::new();
-            let _ = reader.read_until(b'\n', &mut sink);
             continue;
         }
         batch.push((line_no, buf));
@@ -718,7 +715,12 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 if i == 1 && !report.sources.contains_key(name) {
                     if let Some(dir) = Path::new(&unit.loaded.files[0]).parent() {
                         let p = dir.join(Path::new(name).file_name().unwrap_or_default());
-                        if let Ok(text) = std::fs::read_to_string(&p) {
+                        // For snippets only: kept when within the file-size budget.
+                        let max = opts.budgets.max_file_size;
+                        let text = crate::budget::read_file_bounded(&p, max)
+                            .ok()
+                            .and_then(|bytes| String::from_utf8(bytes).ok());
+                        if let Some(text) = text {
                             report.sources.insert(name.clone(), text.into());
                         }
                     }

@@ -64,6 +64,8 @@ pub struct Config {
     text: String,
     pub policies: Vec<PathBuf>,
     pub max_file_size: Option<u64>,
+    /// Every `limits:` entry as (key, value), validated; apply with [`Config::budgets`].
+    pub limits: Vec<(String, u64)>,
     pub exclude: Vec<String>,
     pub params: BTreeMap<String, String>,
     pub rules: Vec<(String, RuleSetting, Pos)>,
@@ -104,7 +106,8 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ConfigError {
+        let max = Budgets::default().max_file_size;
+        let bytes = crate::budget::read_file_bounded(path, max).map_err(|e| ConfigError {
             file: file.clone(),
             line: 1,
             column: 1,
@@ -161,26 +164,40 @@ impl Config {
                 }
                 "limits" => {
                     for (k, v) in config.map(value, "limits")? {
-                        match k.name.as_str() {
-                            "maxFileSize" => {
-                                let size = match &v.value {
-                                    Value::Int(i) if *i > 0 => Some(*i as u64),
-                                    Value::Str(s) => crate::units::size_bytes(s),
-                                    _ => None,
-                                };
-                                config.max_file_size = Some(size.ok_or_else(|| {
-                                    config.error(v.pos, "limits.maxFileSize must be a size in bytes or with a unit such as 16MiB", None)
-                                })?);
-                            }
-                            other => {
-                                return Err(config.unknown(
-                                    k.pos,
-                                    other,
-                                    "limits",
-                                    &["maxFileSize"],
-                                ))
-                            }
+                        let name = k.name.as_str();
+                        if !crate::budget::LIMIT_KEYS.contains(&name) {
+                            return Err(config.unknown(
+                                k.pos,
+                                name,
+                                "limits",
+                                crate::budget::LIMIT_KEYS,
+                            ));
                         }
+                        let bytes = matches!(name, "maxFileSize" | "maxLineLength");
+                        let amount = match &v.value {
+                            Value::Int(i) if *i > 0 => Some(*i as u64),
+                            Value::Str(s) if bytes => crate::units::size_bytes(s),
+                            _ => None,
+                        };
+                        let Some(amount) = amount else {
+                            let what = if bytes {
+                                "a size in bytes or with a unit such as 16MiB"
+                            } else {
+                                "a positive whole number"
+                            };
+                            return Err(config.error(
+                                v.pos,
+                                &format!("limits.{name} must be {what}"),
+                                None,
+                            ));
+                        };
+                        if let Err(message) = Budgets::default().set(name, amount) {
+                            return Err(config.error(v.pos, &message, None));
+                        }
+                        if name == "maxFileSize" {
+                            config.max_file_size = Some(amount);
+                        }
+                        config.limits.push((name.to_owned(), amount));
                     }
                 }
                 "params" => {
@@ -346,6 +363,16 @@ impl Config {
         Ok(())
     }
 
+    /// The default budgets with this configuration's `limits:` applied.
+    pub fn budgets(&self) -> Budgets {
+        let mut budgets = Budgets::default();
+        for (key, value) in &self.limits {
+            // Validated while loading.
+            let _ = budgets.set(key, *value);
+        }
+        budgets
+    }
+
     /// The severity override of a rule, if any.
     pub fn setting(&self, rule: &str) -> Option<RuleSetting> {
         self.rules
@@ -457,6 +484,20 @@ mod tests {
             c.exceptions[0].expires_end_ns,
             crate::units::instant_ns("2027-04-01T00:00:00Z").unwrap() - 1
         );
+    }
+
+    #[test]
+    fn limits_are_validated_and_applied() {
+        let c = parse("limits:\n  maxDepth: 64\n  maxEvents: 10\n  maxLineLength: 1KiB\n").unwrap();
+        let b = c.budgets();
+        assert_eq!((b.max_depth, b.max_events, b.max_line), (64, 10, 1024));
+        let e = parse("limits:\n  maxDepth: 100000\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("at most"), "{}", e.message);
+        let e = parse("limits:\n  maxEvnts: 3\n").unwrap_err();
+        assert!(e.message.contains("maxEvnts"));
+        assert!(parse("limits:\n  maxNodes: lots\n").is_err());
+        assert!(parse("limits:\n  maxEvents: 0\n").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod budget;
 pub mod bundle;
 pub mod check;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod import;
 pub mod inputs;
 pub mod patterns;
 pub mod policy;
+pub mod recursion;
 pub mod report;
 pub mod run;
 pub mod schema;

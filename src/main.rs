@@ -58,7 +58,21 @@ fn main() -> ExitCode {
     let progress = bar
         .clone()
         .map(|bar| std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody::run::Progress);
-    let outcome = custody::app::run_with_progress(cli, progress);
+    // The work runs on a thread whose stack is sized for the nesting-depth budget; a panic anywhere in it is
+    // an internal error (exit 2), never a crash that could read as anything but a failed run.
+    let work = std::thread::Builder::new()
+        .name("custody".to_owned())
+        .stack_size(custody::budget::STACK_SIZE)
+        .spawn(move || custody::app::run_with_progress(cli, progress))
+        .map(|handle| handle.join());
+    let outcome = match work {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) | Err(_) => custody::app::Outcome {
+            stderr: "error: internal error: custody stopped unexpectedly; nothing was evaluated (please report the bug)\n".to_owned(),
+            code: 2,
+            ..Default::default()
+        },
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

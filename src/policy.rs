@@ -498,6 +498,16 @@ impl Policies {
         })
     }
 
+    /// Bound the time one query may run on one document (default 10 s); an overrun is a policy failure
+    /// for that document (exit 2), never a hang.
+    pub fn set_eval_time_limit(&mut self, limit: Duration) {
+        self.engine
+            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit,
+                check_interval: NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN),
+            });
+    }
+
     /// A fresh engine for one worker thread (clones share the compiled modules).
     pub fn worker(&self) -> Engine {
         self.engine.clone()
@@ -521,12 +531,33 @@ impl Policies {
             .collect()
     }
 
-    /// Evaluate every rule set that applies to `target` on one input.
+    /// Evaluate every rule set that applies to `target` on one input. A panic during the evaluation is a
+    /// failure of this input (fail-closed, exit 2), not a crash; the worker's engine is replaced afterwards.
     ///
     /// All entry points of a target are evaluated by one query (the generated `custody_eval` module), so the
     /// helpers they share (`custody.session.lib`, …) are computed once per document instead of once per rule
     /// set. When that query fails, each entry point is evaluated on its own to attribute the failure.
     pub fn evaluate(
+        &self,
+        engine: &mut Engine,
+        input: Value,
+        target: Target,
+    ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
+        crate::budget::guarded(|| {
+            crate::budget::inject_fault("panic-worker");
+            self.evaluate_unguarded(engine, input, target)
+        })
+        .unwrap_or_else(|message| {
+            *engine = self.worker();
+            let failure = EvalFailure {
+                rule: "custody".to_owned(),
+                message,
+            };
+            (Vec::new(), vec![failure])
+        })
+    }
+
+    fn evaluate_unguarded(
         &self,
         engine: &mut Engine,
         input: Value,

@@ -211,7 +211,7 @@ pub fn time_input(now_ns: i64) -> (regorus::Value, regorus::Value) {
 
 /// Build a rayon pool of `jobs` threads (default: all cores).
 pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, ToolError> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(crate::budget::STACK_SIZE);
     if let Some(n) = jobs {
         builder = builder.num_threads(n.max(1));
     }

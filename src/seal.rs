@@ -100,8 +100,12 @@ fn seal_doc(
     Ok(before != (events.clone(), doc.pointer("/evidence/head").cloned()))
 }
 
+/// The largest `events.jsonl` that `seal` rewrites (it holds the whole chain in memory): 1 GiB.
+const SEAL_EVENTS_MAX: u64 = 1 << 30;
+
 fn parse(path: &Path) -> Result<(String, Vec<Node>), SealError> {
-    let bytes = std::fs::read(path).map_err(|e| err(path, format!("cannot read: {e}")))?;
+    let bytes = crate::budget::read_file_bounded(path, Budgets::default().max_file_size)
+        .map_err(|e| err(path, format!("cannot read: {e}")))?;
     let text = source::decode(&bytes)
         .map_err(|e| err(path, e.message))?
         .to_owned();
@@ -209,8 +213,11 @@ fn seal_dir(dir: &Path, reseal: bool) -> Result<Sealed, SealError> {
         return Ok(Sealed::Written(vec![manifest]));
     };
     let events_path = bundle::resolve_inside(dir, &name).map_err(|m| err(dir, m))?;
-    let text = std::fs::read_to_string(&events_path)
+    let bytes = crate::budget::read_file_bounded(&events_path, SEAL_EVENTS_MAX)
         .map_err(|e| err(&events_path, format!("cannot read: {e}")))?;
+    let text = source::decode(&bytes)
+        .map_err(|e| err(&events_path, e.message))?
+        .to_owned();
     let mut events = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

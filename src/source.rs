@@ -428,6 +428,12 @@ pub struct Budgets {
     pub max_documents: usize,
     /// Events replayed through aliases across a file ("billion laughs" guard).
     pub max_alias_events: usize,
+    /// Events in one session bundle (inline or from `events.jsonl`).
+    pub max_events: usize,
+    /// Bytes in one line of a JSON Lines stream, `events.jsonl` or a recording (its `\n` not counted).
+    pub max_line: usize,
+    /// Seconds one policy query may run on one document (regorus execution timer).
+    pub max_eval_seconds: u64,
 }
 
 impl Default for Budgets {
@@ -439,7 +445,42 @@ impl Default for Budgets {
             max_aliases: 10_000,
             max_documents: 100_000,
             max_alias_events: 100_000,
+            max_events: 1_000_000,
+            max_line: 16 * 1024 * 1024,
+            max_eval_seconds: 10,
         }
+    }
+}
+
+impl Budgets {
+    /// Set the budget named by a `limits:` key of the configuration (see [`crate::budget::LIMIT_KEYS`]).
+    /// `Err` says why the value is not accepted.
+    pub fn set(&mut self, key: &str, value: u64) -> Result<(), String> {
+        let count = usize::try_from(value).unwrap_or(usize::MAX);
+        if value == 0 {
+            return Err(format!("limits.{key} must be greater than 0"));
+        }
+        match key {
+            "maxFileSize" => self.max_file_size = value,
+            "maxDepth" => {
+                if count > crate::budget::MAX_DEPTH_CEILING {
+                    return Err(format!(
+                        "limits.maxDepth may be at most {}: deeper nesting would exhaust the parser's stack",
+                        crate::budget::MAX_DEPTH_CEILING
+                    ));
+                }
+                self.max_depth = count;
+            }
+            "maxNodes" => self.max_nodes = count,
+            "maxAliases" => self.max_aliases = count,
+            "maxAliasEvents" => self.max_alias_events = count,
+            "maxDocuments" => self.max_documents = count,
+            "maxEvents" => self.max_events = count,
+            "maxLineLength" => self.max_line = count,
+            "maxEvalSeconds" => self.max_eval_seconds = value,
+            other => return Err(format!("unknown limit `{other}`")),
+        }
+        Ok(())
     }
 }
 
@@ -456,6 +497,13 @@ fn options(budgets: &Budgets) -> serde_saphyr::Options {
     budget.max_nodes = budgets.max_nodes;
     budget.max_aliases = budgets.max_aliases;
     budget.max_documents = budgets.max_documents;
+    // Parser events are nodes plus their ends and document markers: bounded through the node budget, so a
+    // file within every named budget never trips an unnamed one (the parser's own default is 1,000,000).
+    budget.max_events = budgets
+        .max_nodes
+        .saturating_mul(2)
+        .saturating_add(budgets.max_documents.saturating_mul(2))
+        .saturating_add(2);
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.strict_booleans = true;
@@ -469,12 +517,59 @@ fn options(budgets: &Budgets) -> serde_saphyr::Options {
     opts
 }
 
-fn parse_error(err: &serde_saphyr::Error) -> ParseError {
+/// The message for a parser error that is an exceeded budget, naming the budget and its config key.
+fn budget_message(err: &serde_saphyr::Error, budgets: &Budgets) -> Option<String> {
+    use crate::budget::exceeded;
+    use serde_saphyr::budget::BudgetBreach;
+    let mut err = err;
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = err
+    {
+        err = error;
+    }
+    match err {
+        serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
+            BudgetBreach::Depth { .. } => exceeded("nesting-depth", budgets.max_depth, "maxDepth"),
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                exceeded("node", budgets.max_nodes, "maxNodes")
+            }
+            BudgetBreach::Aliases { .. } => exceeded("alias", budgets.max_aliases, "maxAliases"),
+            BudgetBreach::Documents { .. } => {
+                exceeded("document", budgets.max_documents, "maxDocuments")
+            }
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+                "uses {aliases} aliases for {anchors} anchors, a pattern of alias bombs; expand the aliases"
+            ),
+            other => format!("exceeds a parser budget ({other:?})"),
+        }),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
+        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. }
+        | serde_saphyr::Error::AliasReplayCounterOverflow { .. } => Some(exceeded(
+            "alias-expansion",
+            format!("{} events", budgets.max_alias_events),
+            "maxAliasEvents",
+        )),
+        _ => None,
+    }
+}
+
+fn parse_error(err: &serde_saphyr::Error, budgets: &Budgets) -> ParseError {
     let pos = err
         .location()
         .filter(|l| l.line() > 0)
         .map(|l| Pos::from_location(&l));
+    if let Some(message) = budget_message(err, budgets) {
+        return ParseError { message, pos };
+    }
     let mut message = err.to_string();
+    // The YAML parser's own nesting ceiling guards the same stack as the depth budget.
+    if message.starts_with("recursion limit exceeded") {
+        return ParseError {
+            message: crate::budget::exceeded("nesting-depth", budgets.max_depth, "maxDepth"),
+            pos,
+        };
+    }
     // The parser appends its own "at line X column Y"; custody reports the position separately.
     if let Some(idx) = message.find(" at line ") {
         message.truncate(idx);
@@ -526,9 +621,15 @@ pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, Parse
             }),
         });
     }
-    let docs: Vec<Option<RawNode>> =
-        serde_saphyr::from_multiple_with_options(text, options(budgets))
-            .map_err(|e| parse_error(&e))?;
+    // A panic in the parser is a bug, never a pass: the file becomes an input problem.
+    let parsed = crate::budget::guarded(|| {
+        serde_saphyr::from_multiple_with_options::<Option<RawNode>>(text, options(budgets))
+    })
+    .map_err(|message| ParseError {
+        message: format!("the YAML parser failed: {message}"),
+        pos: None,
+    })?;
+    let docs: Vec<Option<RawNode>> = parsed.map_err(|e| parse_error(&e, budgets))?;
     let docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
     Ok(docs)
 }
@@ -618,6 +719,22 @@ mod tests {
         let err = decode(b"a: 1\nb: \xff\n").unwrap_err();
         assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((2, 4)));
         assert_eq!(decode(b"\xEF\xBB\xBFa: 1").unwrap(), "a: 1");
+    }
+
+    #[test]
+    fn only_named_budgets_apply() {
+        // The parser's own event ceiling (1,000,000 by default; a 16 MiB file of 5,000 manifests passed it)
+        // follows the node budget, so only named budgets can trip.
+        let budget = options(&Budgets::default()).budget.expect("budget set");
+        assert!(budget.max_events >= 2 * Budgets::default().max_nodes);
+        let text = format!("[{}]", "0,".repeat(2_000));
+        assert_eq!(parse(&text).len(), 1);
+        let small = Budgets {
+            max_nodes: 1_000,
+            ..Budgets::default()
+        };
+        let err = parse_documents(&text, &small).unwrap_err();
+        assert!(err.message.contains("(limits.maxNodes)"), "{err:?}");
     }
 
     #[test]

@@ -1,0 +1,18 @@
+//! Manifest loading: bytes → UTF-8 → YAML documents (values + positions) → custody documents → schema check
+//! and the two value conversions policies and hashing use. Must never panic, whatever the bytes.
+#![no_main]
+
+use custody::source::{self, Budgets};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = source::decode(data) else {
+        return;
+    };
+    let (docs, _problems) = custody::inputs::documents("fuzz.yaml", text, &Budgets::default());
+    for doc in &docs {
+        let _ = custody::schema::check(doc.kind, &doc.node);
+        let _ = doc.node.to_json();
+        let _ = doc.node.to_rego();
+    }
+});
