@@ -119,6 +119,25 @@ fn setup(
             return Err(Outcome::diagnostic(&e));
         }
     }
+    if !user.is_empty() {
+        // Cycles through `data.` references or imports, across files and packages (built-in ones included).
+        let texts: Vec<&str> = sources
+            .iter()
+            .chain(&user)
+            .map(|s| s.text.as_str())
+            .collect();
+        if let Some(cycle) = crate::recursion::find_cycle_in(&texts) {
+            let e = policy::PolicyError::Compile {
+                file: user
+                    .iter()
+                    .map(|s| s.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: format!("recursion is not allowed in Rego: {cycle}"),
+            };
+            return Err(Outcome::diagnostic(&e));
+        }
+    }
     sources.extend(user);
     let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
     let data = policy::data_document(&config.params, &data);

@@ -198,6 +198,19 @@ struct Unit {
     loaded: LoadedBundle,
 }
 
+impl Unit {
+    /// (file, session id) for reports that count passes.
+    fn evaluated(&self) -> (String, String) {
+        let id = self
+            .loaded
+            .node
+            .at(&["session", "id"])
+            .and_then(Node::as_str)
+            .unwrap_or("bundle");
+        (self.loaded.files[0].clone(), id.to_owned())
+    }
+}
+
 fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> RegoValue {
     let (now_ns, now) = run::time_input(now_ns);
     let mut map = BTreeMap::new();
@@ -354,15 +367,7 @@ fn run_units(
     report: &mut Report,
 ) {
     report.documents += units.len();
-    report.evaluated.extend(units.iter().map(|u| {
-        let id = u
-            .loaded
-            .node
-            .at(&["session", "id"])
-            .and_then(Node::as_str)
-            .unwrap_or("bundle");
-        (u.loaded.files[0].clone(), id.to_owned())
-    }));
+    report.evaluated.extend(units.iter().map(Unit::evaluated));
     let results_len = units.len();
     let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = units
         .par_iter()
@@ -556,13 +561,7 @@ fn stream_line(
     let unit = Unit {
         loaded: bundle::resolve(node, shown, None, &opts.budgets),
     };
-    let id = unit
-        .loaded
-        .node
-        .at(&["session", "id"])
-        .and_then(Node::as_str)
-        .unwrap_or("bundle");
-    out.evaluated = Some((shown.to_owned(), id.to_owned()));
+    out.evaluated = Some(unit.evaluated());
     let (findings, errors, input) = evaluate(engine, &unit, workflows, policies, opts);
     out.findings.extend(findings);
     out.errors = errors;

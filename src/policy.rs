@@ -490,6 +490,10 @@ impl Policies {
         engine
             .add_data(Value::from(data))
             .map_err(|e| PolicyError::Engine(e.to_string()))?;
+        // Prepare (analyse and schedule) the engine once: worker clones then start prepared instead of each
+        // repeating it on its first document. The result of this empty-input evaluation is not used.
+        engine.set_input(Value::new_object());
+        let _ = engine.eval_query("true".to_owned(), false);
         Ok(Policies {
             engine,
             entries,

@@ -436,6 +436,21 @@ fn hostile_rego_is_a_policy_error_in_bounded_time() {
         r.stderr
     );
     assert!(r.stderr.contains("rec.rego"), "{}", r.stderr);
+    // Recursion across files and packages, through an import and a `data.` path.
+    write(
+        d,
+        "cross/a.rego",
+        "package acme.a\n\nimport data.acme.b\n\nx if b.y\n\ndeny contains \"never\" if x\n",
+    );
+    write(d, "cross/b.rego", "package acme.b\n\ny if data.acme.a.x\n");
+    let r = run_json(d, &["validate", "w.yaml", "--policy", "cross"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("recursion is not allowed in Rego: acme.a.x → acme.b.y → acme.a.x"),
+        "{}",
+        r.stderr
+    );
     // Huge work: 10^12 iterations end at the evaluation time budget.
     write(
         d,

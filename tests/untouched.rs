@@ -106,8 +106,6 @@ fn no_subcommand_changes_its_inputs() {
         vec!["test", "policies"],
         vec!["rules"],
         vec!["explain", "CUS-S013"],
-        // When `custody import` lands (issue 7), add it here, reading a Teleport log inside the tree with
-        // `--out` pointing outside it: the log must stay byte-identical.
     ];
     for args in runs {
         let mut all = args.clone();
@@ -119,6 +117,38 @@ fn no_subcommand_changes_its_inputs() {
         assert!(r.code <= 2, "{args:?}");
         assert_unchanged(&before, &snapshot(d), &args.join(" "));
     }
+    // import: Teleport logs inside the tree, bundles written outside it. The logs and the workflows it reads
+    // stay byte-identical, whether the import succeeds or refuses a malformed log.
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().join("bundles");
+    let out_dir = out_dir.to_str().unwrap();
+    std::fs::write(
+        d.join("teleport/broken.jsonl"),
+        "{\"event\": \"user.login\", \"time\": \"2026-11-20T10:00:00Z\"}\nnot json\n",
+    )
+    .unwrap();
+    for (log, code) in [("teleport/audit.jsonl", 0), ("teleport/broken.jsonl", 2)] {
+        let before = snapshot(d);
+        let args = [
+            "import",
+            "teleport",
+            log,
+            "--out",
+            out_dir,
+            "--workflows",
+            "teleport/workflows",
+        ];
+        let r = run_full(d, &args, None, &[], false);
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert_unchanged(&before, &snapshot(d), &args.join(" "));
+    }
+    assert!(
+        std::fs::read_dir(out.path().join("bundles"))
+            .unwrap()
+            .count()
+            > 0,
+        "the successful import wrote its bundles outside the tree"
+    );
 }
 
 #[test]
