@@ -511,3 +511,29 @@ fn an_asciicast_v3_recording_is_recognised_and_reported_unsupported() {
         "a v3 cast is not misread as v2, and its sha256 matches: {findings:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_log_that_is_not_a_regular_file_is_refused_without_blocking() {
+    let tmp = workspace();
+    let fifo = tmp.path().join("audit.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for log in ["audit.fifo", "workflows"] {
+        let out = custody(tmp.path())
+            .args(["import", "teleport", log, "--out", "bundles"])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{log}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("not a regular file"), "{log}: {stderr}");
+        assert!(
+            !tmp.path().join("bundles").exists(),
+            "nothing written for {log}"
+        );
+    }
+}

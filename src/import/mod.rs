@@ -127,6 +127,16 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, ImportError> {
         .iter()
         .map(|p| {
             let name = p.display().to_string();
+            // A FIFO or device would block or never end: only regular files are logs.
+            if let Ok(meta) = std::fs::metadata(p) {
+                if !meta.is_file() {
+                    return Err(ImportError::Read {
+                        file: name,
+                        message: "not a regular file (a directory, FIFO or device): name an audit log file"
+                            .to_owned(),
+                    });
+                }
+            }
             let bytes = std::fs::read(p).map_err(|e| ImportError::Read {
                 file: name.clone(),
                 message: if e.kind() == std::io::ErrorKind::NotFound {
