@@ -344,18 +344,14 @@ fn evaluate(
         session: session.clone(),
     };
     findings.extend(raw.into_iter().map(|r| run::locate(r, &subject, policies)));
-    let errors = failures
-        .into_iter()
-        .map(|f| {
-            ToolError::new(format!(
-                "{}: bundle {}: policy {} could not be evaluated: {}",
-                unit.loaded.files[0],
-                session.as_deref().unwrap_or("without id"),
-                f.rule,
-                f.message
-            ))
-        })
-        .collect();
+    let errors = run::policy_failures(
+        &format!(
+            "{}: bundle {}",
+            unit.loaded.files[0],
+            session.as_deref().unwrap_or("without id")
+        ),
+        failures,
+    );
     (findings, errors, dumped)
 }
 
@@ -615,19 +611,8 @@ fn strip_offsets(node: &mut Node) {
 
 /// Run `custody check`.
 pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies) -> Report {
-    let mut report = Report {
-        noun: "bundle",
-        ..Report::default()
-    };
-    let pool = match run::pool(opts.jobs) {
-        Ok(p) => p,
-        Err(e) => {
-            report.tool_errors.push(e);
-            return report;
-        }
-    };
-    pool.install(|| {
-        let workflows = load_workflows(workflow_paths, opts, &mut report, policies);
+    run::in_pool(opts.jobs, "bundle", |report| {
+        let workflows = load_workflows(workflow_paths, opts, report, policies);
         let exclude = match inputs::exclude_set(&opts.exclude) {
             Ok(s) => s,
             Err(e) => {
@@ -635,13 +620,13 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 return;
             }
         };
-        let inputs = expand(&opts.paths, &exclude, &mut report);
+        let inputs = expand(&opts.paths, &exclude, report);
         let mut units = Vec::new();
         for input in inputs {
             report.files += 1;
             match input {
                 Input::Stream { path, display } => {
-                    stream(&path, &display, opts, &workflows, policies, &mut report)
+                    stream(&path, &display, opts, &workflows, policies, report)
                 }
                 Input::File(c) => match inputs::read(&c, opts.budgets.max_file_size) {
                     Err(e) => report.tool_errors.push(e),
@@ -662,12 +647,7 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                             base
                         };
                         units.extend(units_of_text(
-                            &c.display,
-                            &text,
-                            &base,
-                            opts,
-                            policies,
-                            &mut report,
+                            &c.display, &text, &base, opts, policies, report,
                         ));
                     }
                 },
@@ -696,14 +676,8 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                         }
                         Ok(Loaded::Text(text)) => {
                             report.sources.insert(shown.clone(), text.clone());
-                            units.extend(units_of_text(
-                                &shown,
-                                &text,
-                                &dir,
-                                opts,
-                                policies,
-                                &mut report,
-                            ));
+                            units
+                                .extend(units_of_text(&shown, &text, &dir, opts, policies, report));
                         }
                     }
                 }
@@ -726,7 +700,6 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 }
             }
         }
-        run_units(units, &workflows, policies, opts, &mut report);
-    });
-    report
+        run_units(units, &workflows, policies, opts, report);
+    })
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::config::{Config, RuleSetting, Scope};
 use crate::findings::{self, Finding, Severity, Waiver};
 use crate::inputs::ToolError;
-use crate::policy::{Policies, RawFinding};
+use crate::policy::{EvalFailure, Policies, RawFinding};
 use crate::source::{path_string, Node, SharedText};
 
 /// Options shared by `validate` and `check`.
@@ -207,6 +207,37 @@ pub fn time_input(now_ns: i64) -> (regorus::Value, regorus::Value) {
         regorus::Value::from(now_ns),
         regorus::Value::from(crate::units::format_instant(now_ns)),
     )
+}
+
+/// A report of `noun`s filled by `body` on a pool of `jobs` worker threads; a pool that cannot start is the
+/// report's tool error.
+pub fn in_pool(
+    jobs: Option<usize>,
+    noun: &'static str,
+    body: impl FnOnce(&mut Report) + Send,
+) -> Report {
+    let mut report = Report {
+        noun,
+        ..Report::default()
+    };
+    match pool(jobs) {
+        Ok(p) => p.install(|| body(&mut report)),
+        Err(e) => report.tool_errors.push(e),
+    }
+    report
+}
+
+/// Policy failures on one document as tool errors (exit 2); `subject` names the document.
+pub fn policy_failures(subject: &str, failures: Vec<EvalFailure>) -> Vec<ToolError> {
+    failures
+        .into_iter()
+        .map(|f| {
+            ToolError::new(format!(
+                "{subject}: policy {} could not be evaluated: {}",
+                f.rule, f.message
+            ))
+        })
+        .collect()
 }
 
 /// Build a rayon pool of `jobs` threads (default: all cores).

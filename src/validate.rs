@@ -176,20 +176,9 @@ pub fn dump(opts: &RunOptions, input: &RegoValue) -> Option<String> {
 
 /// Run `custody validate`.
 pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
-    let mut report = Report {
-        noun: "workflow",
-        ..Report::default()
-    };
-    let pool = match run::pool(opts.jobs) {
-        Ok(p) => p,
-        Err(e) => {
-            report.tool_errors.push(e);
-            return report;
-        }
-    };
-    pool.install(|| {
-        let files = load_files(opts, &mut report);
-        let workflows = workflows(&files, &mut report, policies);
+    run::in_pool(opts.jobs, "workflow", |report| {
+        let files = load_files(opts, report);
+        let workflows = workflows(&files, report, policies);
         report.documents = workflows.len();
         report.evaluated = workflows
             .iter()
@@ -245,19 +234,13 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                         .into_iter()
                         .map(|r| run::locate(r, &subject, policies))
                         .collect();
-                    let errors = failures
-                        .into_iter()
-                        .map(|f| {
-                            ToolError::new(format!(
-                                "{}: document {} ({}): policy {} could not be evaluated: {}",
-                                w.file.display,
-                                w.doc.index + 1,
-                                w.id.as_deref().unwrap_or("no id"),
-                                f.rule,
-                                f.message
-                            ))
-                        })
-                        .collect();
+                    let subject = format!(
+                        "{}: document {} ({})",
+                        w.file.display,
+                        w.doc.index + 1,
+                        w.id.as_deref().unwrap_or("no id")
+                    );
+                    let errors = run::policy_failures(&subject, failures);
                     (findings, errors, dumped)
                 },
             )
@@ -267,6 +250,5 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
             report.tool_errors.extend(errors);
             report.inputs.extend(dumped);
         }
-    });
-    report
+    })
 }
