@@ -95,13 +95,16 @@ struct MetaCustom {
     remediation: Option<String>,
 }
 
+/// The package a Rego source declares (`custody.workflow.owner`), read from its `package` line.
+fn package_of(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("package "))
+        .map(str::trim)
+}
+
 /// Read every `# METADATA` block of a Rego source that names a `custom.id`.
 pub fn parse_metadata(file: &str, text: &str) -> Result<Vec<RuleMeta>, String> {
-    let package = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("package "))
-        .map(|p| p.trim().to_owned())
-        .unwrap_or_default();
+    let package = package_of(text).unwrap_or_default().to_owned();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -422,12 +425,7 @@ impl Policies {
                 continue;
             }
             if let Some(only) = only {
-                let declared = source
-                    .text
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("package "))
-                    .map(str::trim)
-                    .and_then(targets_of);
+                let declared = package_of(&source.text).and_then(targets_of);
                 if source.builtin && declared.is_some_and(|t| !t.contains(&only)) {
                     rules.extend(parse_metadata(&source.path, &source.text).map_err(
                         |message| PolicyError::Compile {
@@ -806,15 +804,11 @@ pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
     let mut base = policies.worker();
     base.set_enable_coverage(true);
     for source in &policies.sources {
-        let Some(package) = source
-            .text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("package "))
-        else {
+        let Some(package) = package_of(&source.text) else {
             continue;
         };
         for name in test_names(&source.text) {
-            let query = format!("data.{}.{}", package.trim(), name);
+            let query = format!("data.{}.{}", package, name);
             base.set_input(Value::new_object());
             let outcome = base.eval_rule(query);
             let (passed, message) = match outcome {
