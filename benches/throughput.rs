@@ -2,11 +2,15 @@
 //!
 //!     cargo bench --bench throughput -- eval  session|workflow THREADS INPUTS.jsonl
 //!     cargo bench --bench throughput -- chain EVENTS.jsonl SESSION_ID
+//!     cargo bench --bench throughput -- profile session|workflow INPUTS.jsonl
 //!
 //! `eval` evaluates every built-in rule set on each policy input (as `--dump-inputs` writes them) on THREADS
 //! threads, one prepared engine per thread — the policy part of `validate`/`check`, without reading files.
 //! `chain` parses the events of one bundle and verifies their hash chain, and hashes the same bytes with raw
-//! SHA-256 for the baseline. Each prints one JSON object.
+//! SHA-256 for the baseline. `profile` times each built-in rule file on its own (with the shared helpers)
+//! and an empty rule set (the fixed cost of one evaluation), in microseconds per input; PROFILE_EXTRA adds a
+//! directory of rule files to time, PROFILE_ONLY keeps the files whose path contains it. Each prints one
+//! JSON object.
 
 #![allow(clippy::print_stdout)] // the harness reports its figures on standard output, for bench/run
 
@@ -33,12 +37,14 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
         .filter(|l| !l.trim().is_empty())
         .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
         .collect();
-    let policies = Policies::load(
-        builtin_sources(),
-        data_document(&BTreeMap::new(), &[]),
-        false,
-    )
-    .expect("the built-in policies compile");
+    // POLICY_DIR replaces the built-in rule sets (to compare variants of them on the same inputs).
+    let sources = match std::env::var("POLICY_DIR") {
+        Ok(dir) => custody::policy::user_sources(&[std::path::PathBuf::from(dir)])
+            .expect("POLICY_DIR policies"),
+        Err(_) => builtin_sources(),
+    };
+    let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
+        .expect("the built-in policies compile");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -70,6 +76,70 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
         "threads": threads, "seconds": seconds, "docs_per_s": inputs.len() as f64 / seconds,
         "findings": findings, "failures": failures,
     })
+}
+
+/// Time each built-in rule file of a target on its own (its package plus the shared helpers), one thread:
+/// where the policy part's time goes.
+fn profile(target: &str, path: &str) -> serde_json::Value {
+    let dir = format!("policies/{target}/");
+    let tgt = if target == "session" {
+        Target::Session
+    } else {
+        Target::Workflow
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let inputs: Vec<regorus::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
+        .collect();
+    let all: Vec<_> = builtin_sources()
+        .into_iter()
+        .filter(|s| !s.is_test())
+        .collect();
+    let shared: Vec<_> = all
+        .iter()
+        .filter(|s| !s.path.contains(&dir) || s.path.ends_with("lib.rego"))
+        .cloned()
+        .collect();
+    let mut out = serde_json::Map::new();
+    // The fixed cost of one evaluation: a rule set that never fires.
+    let empty = custody::policy::PolicySource {
+        path: format!("(empty {target} rule set)"),
+        text: format!("package custody.{target}.zz_empty\nimport rego.v1\ndeny contains f if {{ false; f := 1 }}\n"),
+        builtin: false,
+    };
+    let files: Vec<_> = all
+        .iter()
+        .filter(|s| s.path.contains(&dir) && !s.path.ends_with("lib.rego"))
+        .cloned()
+        .chain([empty])
+        .chain(
+            std::env::var("PROFILE_EXTRA")
+                .ok()
+                .into_iter()
+                .flat_map(|dir| {
+                    custody::policy::user_sources(&[std::path::PathBuf::from(dir)])
+                        .expect("PROFILE_EXTRA policies")
+                }),
+        )
+        .collect();
+    let only = std::env::var("PROFILE_ONLY").unwrap_or_default();
+    for file in files.iter().filter(|f| f.path.contains(&only)) {
+        let mut sources = shared.clone();
+        sources.push(file.clone());
+        let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
+            .expect("the built-in policies compile");
+        let mut engine = policies.worker();
+        let _ = policies.evaluate(&mut engine, inputs[0].clone(), tgt);
+        let start = Instant::now();
+        for input in &inputs {
+            let _ = policies.evaluate(&mut engine, input.clone(), tgt);
+        }
+        let us = start.elapsed().as_secs_f64() * 1e6 / inputs.len() as f64;
+        out.insert(file.path.clone(), serde_json::json!(us));
+    }
+    serde_json::Value::Object(out)
 }
 
 fn chain(path: &str, session: &str) -> serde_json::Value {
@@ -112,9 +182,10 @@ fn main() {
         .collect();
     let out = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["eval", target, threads, path] => eval(target, threads.parse().expect("THREADS is a number"), path),
+        ["profile", target, path] => profile(target, path),
         ["chain", path, session] => chain(path, session),
         [] => return, // `cargo bench` with no arguments: nothing to measure here
-        other => panic!("usage: throughput eval session|workflow THREADS INPUTS.jsonl | chain EVENTS.jsonl SESSION_ID (got {other:?})"),
+        other => panic!("usage: throughput eval session|workflow THREADS INPUTS.jsonl | profile session|workflow INPUTS.jsonl | chain EVENTS.jsonl SESSION_ID (got {other:?})"),
     };
     println!("{out}");
 }

@@ -274,6 +274,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
+            crate::schema::prewarm(&[crate::schema::Kind::Workflow]);
             let setup = match setup(&common, &[], false, Some(Target::Workflow)) {
                 Ok(s) => s,
                 Err(o) => return o,
@@ -296,6 +297,10 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
+            crate::schema::prewarm(&[
+                crate::schema::Kind::Workflow,
+                crate::schema::Kind::SessionBundle,
+            ]);
             let setup = match setup(&common, &[], false, Some(Target::Session)) {
                 Ok(s) => s,
                 Err(o) => return o,

@@ -80,6 +80,19 @@ fn pointer_steps(doc: &Node, pointer: &str) -> Vec<Step> {
     steps
 }
 
+/// Compile the validators of `kinds` on a background thread, so that the compilation (a few milliseconds,
+/// most of a one-manifest pre-commit run's schema time) overlaps with loading the policies. The first
+/// [`check`] waits for it if it is not done yet.
+pub fn prewarm(kinds: &'static [Kind]) {
+    let _ = std::thread::Builder::new()
+        .name("custody-schema".to_owned())
+        .spawn(move || {
+            for kind in kinds {
+                let _ = validator(*kind);
+            }
+        });
+}
+
 /// Validate a document against the schema of its kind, then run the checks the schema cannot express.
 pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
     let json = doc.to_json();
