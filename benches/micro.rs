@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use custody::policy::{builtin_sources, data_document, Policies, Target};
+use custody::policy::{builtin_sources, data_document, EngineChoice, Policies, Target};
 use custody::source::{Budgets, Step};
 
 // The allocator the custody binary uses, so the figures are the binary's.
@@ -53,11 +53,34 @@ fn load(c: &mut Criterion) {
 
 fn eval(c: &mut Criterion) {
     let policies = policies();
-    for (name, text, target) in [
-        ("eval/workflow", WORKFLOW_INPUT, Target::Workflow),
-        ("eval/bundle", BUNDLE_INPUT, Target::Session),
+    for (name, text, target, choice) in [
+        (
+            "eval/workflow",
+            WORKFLOW_INPUT,
+            Target::Workflow,
+            EngineChoice::Interpreter,
+        ),
+        (
+            "eval/bundle",
+            BUNDLE_INPUT,
+            Target::Session,
+            EngineChoice::Interpreter,
+        ),
+        (
+            "eval-vm/workflow",
+            WORKFLOW_INPUT,
+            Target::Workflow,
+            EngineChoice::Vm,
+        ),
+        (
+            "eval-vm/bundle",
+            BUNDLE_INPUT,
+            Target::Session,
+            EngineChoice::Vm,
+        ),
     ] {
         let input = regorus::Value::from_json_str(text).expect("the bench input is JSON");
+        policies.prepare_vm(target, None, choice);
         let mut engine = policies.worker();
         c.bench_function(name, |b| {
             b.iter_batched(

@@ -45,6 +45,12 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     };
     let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
         .expect("the built-in policies compile");
+    // CUSTODY_ENGINE=interpreter|vm chooses the engine as for the binary (default: the VM, as for a corpus).
+    let choice = match custody::policy::EngineChoice::from_env() {
+        custody::policy::EngineChoice::Auto => custody::policy::EngineChoice::Vm,
+        other => other,
+    };
+    policies.prepare_vm(target, None, choice);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -72,7 +78,7 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     });
     let seconds = start.elapsed().as_secs_f64();
     serde_json::json!({
-        "engine": "custody", "target": format!("{target:?}").to_lowercase(), "documents": inputs.len(),
+        "engine": "custody", "vm": choice == custody::policy::EngineChoice::Vm, "target": format!("{target:?}").to_lowercase(), "documents": inputs.len(),
         "threads": threads, "seconds": seconds, "docs_per_s": inputs.len() as f64 / seconds,
         "findings": findings, "failures": failures,
     })

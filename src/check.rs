@@ -306,7 +306,7 @@ fn schema_checked(
 }
 
 fn evaluate(
-    engine: &mut regorus::Engine,
+    engine: &mut crate::policy::Worker,
     unit: &Unit,
     workflows: &HashMap<String, RegoValue>,
     policies: &Policies,
@@ -365,6 +365,11 @@ fn run_units(
     report.documents += units.len();
     report.evaluated.extend(units.iter().map(Unit::evaluated));
     let results_len = units.len();
+    policies.prepare_vm(
+        Target::Session,
+        Some(units.len()),
+        crate::policy::EngineChoice::from_env(),
+    );
     let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = units
         .par_iter()
         .map_init(
@@ -499,7 +504,7 @@ struct LineOutcome {
 
 /// Decode, parse, schema-check and evaluate one line of a bundle stream (on a worker thread).
 fn stream_line(
-    engine: &mut regorus::Engine,
+    engine: &mut crate::policy::Worker,
     line_no: u32,
     buf: &[u8],
     shown: &str,
@@ -573,6 +578,12 @@ fn stream_batch(
     policies: &Policies,
     report: &mut Report,
 ) {
+    // A stream's length is unknown: the VM is compiled for it (under `auto`) on the first batch.
+    policies.prepare_vm(
+        Target::Session,
+        None,
+        crate::policy::EngineChoice::from_env(),
+    );
     let outcomes: Vec<LineOutcome> = batch
         .par_iter()
         .map_init(

@@ -18,6 +18,7 @@ pub mod policy;
 pub mod recursion;
 pub mod report;
 pub mod run;
+pub mod rvm;
 pub mod schema;
 pub mod seal;
 pub mod source;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use regorus::{Engine, Value};
@@ -229,6 +230,8 @@ struct Entry {
     rule: &'static str,
     kind: EntryKind,
     targets: &'static [Target],
+    /// Declared by a built-in rule set (evaluated by the compiled VM when it is in use).
+    builtin: bool,
 }
 
 /// A finding as a policy produced it, before positions and configuration are applied.
@@ -255,118 +258,160 @@ pub struct Policies {
     entries: Vec<Entry>,
     pub rules: Vec<RuleMeta>,
     pub sources: Vec<PolicySource>,
+    time_limit: Duration,
+    vm: Arc<VmState>,
 }
 
-/// Register custody's extension functions (mechanics in Rust; see docs/policy-input.md).
+/// The built-in rule sets compiled to regorus's VM ([`crate::rvm`]), per target, compiled on first use.
+struct VmState {
+    /// The built-in policy texts (path, text), tests excluded.
+    sources: Vec<(String, String)>,
+    data: Value,
+    /// False when a user policy shares a package with a built-in one (it could add rules to a built-in
+    /// entry point, which the VM would not see): the interpreter then evaluates everything.
+    eligible: bool,
+    compiled: [OnceLock<Option<crate::rvm::Compiled>>; 2],
+}
+
+/// Which engine evaluates the built-in rule sets (`CUSTODY_ENGINE`): `interpreter`, `vm`, or (unset) the
+/// VM for runs of at least [`VM_MIN_DOCUMENTS`] documents, where compiling it pays off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    Interpreter,
+    Vm,
+    Auto,
+}
+
+/// The fewest documents for which `auto` compiles the VM (a one-manifest pre-commit run does not).
+pub const VM_MIN_DOCUMENTS: usize = 16;
+
+impl EngineChoice {
+    pub fn from_env() -> EngineChoice {
+        match std::env::var("CUSTODY_ENGINE").as_deref() {
+            Ok("interpreter") => EngineChoice::Interpreter,
+            Ok("vm") => EngineChoice::Vm,
+            _ => EngineChoice::Auto,
+        }
+    }
+}
+
+/// One worker thread's engines: an interpreter clone, and the VMs of the targets whose program is compiled.
+pub struct Worker {
+    engine: Engine,
+    vms: [Option<crate::rvm::Vm>; 2],
+    /// Documents the VM could not evaluate, which the interpreter then evaluated.
+    pub vm_fallbacks: usize,
+}
+
+impl Target {
+    fn index(self) -> usize {
+        match self {
+            Target::Workflow => 0,
+            Target::Session => 1,
+        }
+    }
+}
+
+/// custody's extension functions: name and number of arguments (mechanics in Rust; see
+/// docs/policy-input.md).
+pub const EXTENSIONS: &[(&str, u8)] = &[
+    ("custody.duration_ns", 1),
+    ("custody.time_ns", 1),
+    ("custody.instant", 1),
+    ("custody.duration", 1),
+    ("custody.glob_match", 3),
+    ("custody.regex_match", 2),
+    ("custody.command_segments", 1),
+];
+
+/// Compiled glob and regex patterns of one worker, so a pattern matched for every event is compiled once.
+#[derive(Clone, Default)]
+pub struct PatternCache {
+    globs: HashMap<(String, bool), globset::GlobMatcher>,
+    regexes: HashMap<String, regex::Regex>,
+}
+
+/// Call the extension function `name` (one of [`EXTENSIONS`]) on `args`. The interpreter's extensions and
+/// the compiled engine's host calls both go through here.
+pub fn call_extension(
+    name: &str,
+    args: &[Value],
+    cache: &mut PatternCache,
+) -> anyhow::Result<Value> {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Undefined);
+    // A string argument, without building an error value (and its backtrace) for the total functions.
+    let text = |i: usize| match arg(i) {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    };
+    Ok(match name {
+        "custody.duration_ns" => {
+            let t = arg(0).as_string()?;
+            crate::units::duration_ns(t)
+                .map(Value::from)
+                .ok_or_else(|| anyhow::anyhow!("invalid duration {t:?}: expected <int><m|h|d>"))?
+        }
+        "custody.time_ns" => {
+            let t = arg(0).as_string()?;
+            crate::units::instant_ns(t)
+                .map(Value::from)
+                .ok_or_else(|| anyhow::anyhow!("invalid RFC 3339 timestamp {t:?}"))?
+        }
+        "custody.instant" => text(0)
+            .and_then(|t| crate::units::rfc3339_ns(&t))
+            .map_or(Value::Undefined, Value::from),
+        "custody.duration" => text(0)
+            .and_then(|t| crate::units::bounded_duration_ns(&t))
+            .map_or(Value::Undefined, Value::from),
+        "custody.glob_match" => {
+            let case_insensitive = *arg(1).as_bool()?;
+            let subject = arg(2).as_string()?;
+            let mut hit = false;
+            for pattern in arg(0).as_array()?.iter() {
+                let pattern = pattern.as_string()?;
+                let key = (pattern.to_string(), case_insensitive);
+                if !cache.globs.contains_key(&key) {
+                    let matcher = crate::patterns::glob(pattern, case_insensitive)?;
+                    cache.globs.insert(key.clone(), matcher);
+                }
+                if cache.globs[&key].is_match(subject.as_ref()) {
+                    hit = true;
+                    break;
+                }
+            }
+            Value::from(hit)
+        }
+        "custody.regex_match" => {
+            let pattern = arg(0).as_string()?;
+            let subject = arg(1).as_string()?;
+            if !cache.regexes.contains_key(pattern.as_ref()) {
+                let re = regex::Regex::new(pattern)?;
+                cache.regexes.insert(pattern.to_string(), re);
+            }
+            Value::from(cache.regexes[pattern.as_ref()].is_match(subject))
+        }
+        "custody.command_segments" => Value::from(
+            crate::commands::segments(arg(0).as_string()?)
+                .into_iter()
+                .map(Value::from)
+                .collect::<Vec<_>>(),
+        ),
+        other => anyhow::bail!("unknown extension function {other}"),
+    })
+}
+
+/// Register custody's extension functions with an interpreter engine.
 pub fn add_extensions(engine: &mut Engine) -> Result<(), PolicyError> {
-    let err = |e: anyhow::Error| PolicyError::Engine(e.to_string());
-    engine
-        .add_extension(
-            "custody.duration_ns".to_owned(),
-            1,
-            Box::new(|args: Vec<Value>| {
-                let text = args[0].as_string()?;
-                crate::units::duration_ns(text)
-                    .map(Value::from)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("invalid duration {text:?}: expected <int><m|h|d>")
-                    })
-            }),
-        )
-        .map_err(err)?;
-    engine
-        .add_extension(
-            "custody.time_ns".to_owned(),
-            1,
-            Box::new(|args: Vec<Value>| {
-                let text = args[0].as_string()?;
-                crate::units::instant_ns(text)
-                    .map(Value::from)
-                    .ok_or_else(|| anyhow::anyhow!("invalid RFC 3339 timestamp {text:?}"))
-            }),
-        )
-        .map_err(err)?;
-    engine
-        .add_extension(
-            "custody.instant".to_owned(),
-            1,
-            Box::new(|args: Vec<Value>| {
-                Ok(match args[0].as_string() {
-                    Ok(text) => {
-                        crate::units::rfc3339_ns(text).map_or(Value::Undefined, Value::from)
-                    }
-                    Err(_) => Value::Undefined,
-                })
-            }),
-        )
-        .map_err(err)?;
-    engine
-        .add_extension(
-            "custody.duration".to_owned(),
-            1,
-            Box::new(|args: Vec<Value>| {
-                Ok(match args[0].as_string() {
-                    Ok(text) => crate::units::bounded_duration_ns(text)
-                        .map_or(Value::Undefined, Value::from),
-                    Err(_) => Value::Undefined,
-                })
-            }),
-        )
-        .map_err(err)?;
-    let mut globs: HashMap<(String, bool), globset::GlobMatcher> = HashMap::new();
-    engine
-        .add_extension(
-            "custody.glob_match".to_owned(),
-            3,
-            Box::new(move |args: Vec<Value>| {
-                let case_insensitive = *args[1].as_bool()?;
-                let subject = args[2].as_string()?;
-                for pattern in args[0].as_array()?.iter() {
-                    let pattern = pattern.as_string()?;
-                    let key = (pattern.to_string(), case_insensitive);
-                    if !globs.contains_key(&key) {
-                        let matcher = crate::patterns::glob(pattern, case_insensitive)?;
-                        globs.insert(key.clone(), matcher);
-                    }
-                    if globs[&key].is_match(subject.as_ref()) {
-                        return Ok(Value::from(true));
-                    }
-                }
-                Ok(Value::from(false))
-            }),
-        )
-        .map_err(err)?;
-    let mut regexes: HashMap<String, regex::Regex> = HashMap::new();
-    engine
-        .add_extension(
-            "custody.regex_match".to_owned(),
-            2,
-            Box::new(move |args: Vec<Value>| {
-                let pattern = args[0].as_string()?;
-                let subject = args[1].as_string()?;
-                if !regexes.contains_key(pattern.as_ref()) {
-                    let re = regex::Regex::new(pattern)?;
-                    regexes.insert(pattern.to_string(), re);
-                }
-                Ok(Value::from(regexes[pattern.as_ref()].is_match(subject)))
-            }),
-        )
-        .map_err(err)?;
-    engine
-        .add_extension(
-            "custody.command_segments".to_owned(),
-            1,
-            Box::new(|args: Vec<Value>| {
-                let line = args[0].as_string()?;
-                Ok(Value::from(
-                    crate::commands::segments(line)
-                        .into_iter()
-                        .map(Value::from)
-                        .collect::<Vec<_>>(),
-                ))
-            }),
-        )
-        .map_err(err)?;
+    for &(name, arity) in EXTENSIONS {
+        let mut cache = PatternCache::default();
+        engine
+            .add_extension(
+                name.to_owned(),
+                arity,
+                Box::new(move |args: Vec<Value>| call_extension(name, &args, &mut cache)),
+            )
+            .map_err(|e| PolicyError::Engine(e.to_string()))?;
+    }
     Ok(())
 }
 
@@ -438,6 +483,7 @@ fn compile_sources(
                             rule,
                             kind,
                             targets,
+                            builtin: source.builtin,
                         });
                     }
                 }
@@ -492,6 +538,33 @@ impl Policies {
             (compiled, metadata)
         });
         let (mut engine, entries, kept) = compiled?;
+        let builtin_packages: Vec<&str> = sources
+            .iter()
+            .filter(|s| s.builtin)
+            .filter_map(|s| package_of(&s.text))
+            .collect();
+        let overlaps = |p: &str| {
+            builtin_packages.iter().any(|b| {
+                *b == p
+                    || b.strip_prefix(p).is_some_and(|r| r.starts_with('.'))
+                    || p.strip_prefix(b).is_some_and(|r| r.starts_with('.'))
+            })
+        };
+        let eligible = !sources
+            .iter()
+            .filter(|s| !s.builtin)
+            .filter_map(|s| package_of(&s.text))
+            .any(overlaps);
+        let vm = VmState {
+            sources: sources
+                .iter()
+                .filter(|s| s.builtin && !s.is_test())
+                .map(|s| (s.path.clone(), s.text.clone()))
+                .collect(),
+            data: Value::from(data.clone()),
+            eligible,
+            compiled: [OnceLock::new(), OnceLock::new()],
+        };
         let mut rules = Vec::new();
         for (source, meta) in sources.iter().zip(metadata) {
             rules.extend(meta.map_err(|message| PolicyError::Compile {
@@ -520,12 +593,15 @@ impl Policies {
             entries,
             rules,
             sources: kept,
+            time_limit: EVAL_TIME_LIMIT,
+            vm: Arc::new(vm),
         })
     }
 
     /// Bound the time one query may run on one document (default 10 s); an overrun is a policy failure
     /// for that document (exit 2), never a hang.
     pub fn set_eval_time_limit(&mut self, limit: Duration) {
+        self.time_limit = limit;
         self.engine
             .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
                 limit,
@@ -533,9 +609,74 @@ impl Policies {
             });
     }
 
-    /// A fresh engine for one worker thread (clones share the compiled modules).
-    pub fn worker(&self) -> Engine {
+    /// An interpreter engine (a clone sharing the compiled modules).
+    pub fn engine(&self) -> Engine {
         self.engine.clone()
+    }
+
+    /// Engines for one worker thread: an interpreter clone, and a VM for each target whose built-in rule
+    /// sets [`Policies::prepare_vm`] compiled.
+    pub fn worker(&self) -> Worker {
+        let vms = [Target::Workflow, Target::Session].map(|t| {
+            self.vm.compiled[t.index()]
+                .get()
+                .and_then(Option::as_ref)
+                .and_then(|c| crate::rvm::Vm::new(c, self.time_limit).ok())
+        });
+        Worker {
+            engine: self.engine.clone(),
+            vms,
+            vm_fallbacks: 0,
+        }
+    }
+
+    /// Whether the built-in rule sets of `target` are compiled to the VM (workers created from now on use it).
+    pub fn vm_ready(&self, target: Target) -> bool {
+        self.vm.compiled[target.index()]
+            .get()
+            .is_some_and(Option::is_some)
+    }
+
+    /// Compile the built-in rule sets of `target` to the VM when `documents` (None: unknown, a stream) make
+    /// it worth it under `choice`. A program that does not compile leaves the target to the interpreter.
+    /// Call before creating workers.
+    pub fn prepare_vm(&self, target: Target, documents: Option<usize>, choice: EngineChoice) {
+        let wanted = match choice {
+            EngineChoice::Interpreter => false,
+            EngineChoice::Vm => true,
+            EngineChoice::Auto => documents.is_none_or(|n| n >= VM_MIN_DOCUMENTS),
+        };
+        if !wanted || !self.vm.eligible {
+            return;
+        }
+        self.vm.compiled[target.index()].get_or_init(|| {
+            let entries: Vec<Entry> = self
+                .entries
+                .iter()
+                .filter(|e| e.builtin && e.targets.contains(&target))
+                .cloned()
+                .collect();
+            let engine = new_engine().ok()?;
+            // The rule sets of this target, and the shared ones (`custody.input`).
+            let sources: Vec<(String, String)> = self
+                .vm
+                .sources
+                .iter()
+                .filter(|(_, text)| {
+                    package_of(text)
+                        .and_then(targets_of)
+                        .is_none_or(|t| t.contains(&target))
+                })
+                .cloned()
+                .collect();
+            crate::rvm::Compiled::new(
+                engine,
+                &sources,
+                (aggregate_query(target), aggregate_module(target, &entries)),
+                self.vm.data.clone(),
+            )
+            .ok()
+        });
     }
 
     /// Metadata of a rule id.
@@ -564,16 +705,16 @@ impl Policies {
     /// set. When that query fails, each entry point is evaluated on its own to attribute the failure.
     pub fn evaluate(
         &self,
-        engine: &mut Engine,
+        worker: &mut Worker,
         input: Value,
         target: Target,
     ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
         crate::budget::guarded(|| {
             crate::budget::inject_fault("panic-worker");
-            self.evaluate_unguarded(engine, input, target)
+            self.evaluate_unguarded(worker, input, target)
         })
         .unwrap_or_else(|message| {
-            *engine = self.worker();
+            *worker = self.worker();
             let failure = EvalFailure {
                 rule: "custody".to_owned(),
                 message,
@@ -584,11 +725,10 @@ impl Policies {
 
     fn evaluate_unguarded(
         &self,
-        engine: &mut Engine,
+        worker: &mut Worker,
         input: Value,
         target: Target,
     ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
-        engine.set_input(input);
         let mut findings = Vec::new();
         let mut failures = Vec::new();
         let entries: Vec<&Entry> = self
@@ -599,6 +739,45 @@ impl Policies {
         if entries.is_empty() {
             return (findings, failures);
         }
+        // The VM evaluates the built-in entry points; the interpreter the rest. Anything the VM could not
+        // evaluate is evaluated again, whole, by the interpreter (which reports what failed).
+        if let Some(vm) = worker.vms[target.index()].as_mut() {
+            let builtin: Vec<&Entry> = entries.iter().copied().filter(|e| e.builtin).collect();
+            match vm.run(input.clone()) {
+                Ok(Value::Array(values)) if values.len() == builtin.len() => {
+                    for (entry, value) in builtin.iter().zip(values.iter()) {
+                        collect(entry, value, &mut findings, &mut failures);
+                    }
+                    let user: Vec<&Entry> =
+                        entries.iter().copied().filter(|e| !e.builtin).collect();
+                    if !user.is_empty() {
+                        worker.engine.set_input(input);
+                        for entry in user {
+                            match worker.engine.eval_rule(entry.query.clone()) {
+                                Ok(value) => collect(entry, &value, &mut findings, &mut failures),
+                                Err(e) => failures.push(EvalFailure {
+                                    rule: entry.query.clone(),
+                                    message: e.to_string(),
+                                }),
+                            }
+                        }
+                    }
+                    return (findings, failures);
+                }
+                _ => {
+                    worker.vm_fallbacks += 1;
+                    // A fresh VM for the next document; this one goes to the interpreter.
+                    worker.vms[target.index()] = self.vm.compiled[target.index()]
+                        .get()
+                        .and_then(Option::as_ref)
+                        .and_then(|c| crate::rvm::Vm::new(c, self.time_limit).ok());
+                    findings.clear();
+                    failures.clear();
+                }
+            }
+        }
+        let engine = &mut worker.engine;
+        engine.set_input(input);
         if let Ok(Value::Array(values)) = engine.eval_rule(aggregate_query(target).to_owned()) {
             if values.len() == entries.len() {
                 for (entry, value) in entries.iter().zip(values.iter()) {
@@ -824,7 +1003,7 @@ fn test_names(text: &str) -> Vec<String> {
 /// Run every `test_*` rule of the loaded sources; a test passes when it evaluates to `true`.
 pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
     let mut results = Vec::new();
-    let mut base = policies.worker();
+    let mut base = policies.engine();
     base.set_enable_coverage(true);
     for source in &policies.sources {
         let Some(package) = package_of(&source.text) else {
@@ -937,6 +1116,58 @@ test_ok if {
         assert_eq!(findings[1].severity, Severity::Error);
         let (none, _) = policies.evaluate(&mut engine, Value::new_object(), Target::Session);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn builtin_rule_sets_run_on_the_vm_with_the_interpreters_results() {
+        let policies = Policies::load(
+            builtin_sources(),
+            data_document(&BTreeMap::new(), &[]),
+            false,
+        )
+        .unwrap();
+        let mut interpreter = policies.worker();
+        for target in [Target::Workflow, Target::Session] {
+            assert!(!policies.vm_ready(target));
+            policies.prepare_vm(target, Some(1), EngineChoice::Auto);
+            assert!(
+                !policies.vm_ready(target),
+                "auto compiles only for many documents"
+            );
+            policies.prepare_vm(target, None, EngineChoice::Vm);
+            assert!(
+                policies.vm_ready(target),
+                "the built-in {target:?} rule sets compile"
+            );
+        }
+        let mut vm = policies.worker();
+        let manifest = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workflows/okta-super-admin.json"),
+        )
+        .unwrap();
+        let inputs = [
+            ("{}", Target::Workflow),
+            ("{}", Target::Session),
+            (manifest.as_str(), Target::Workflow),
+            (
+                r#"{"metadata": {"id": "x"}, "spec": {"owner": 3}}"#,
+                Target::Workflow,
+            ),
+            (
+                r#"{"session": {"id": "s", "workflow": "w"}, "custody": {}}"#,
+                Target::Session,
+            ),
+        ];
+        let mut seen = 0;
+        for (text, target) in inputs {
+            let input = Value::from_json_str(text).unwrap();
+            let want = policies.evaluate(&mut interpreter, input.clone(), target);
+            let got = policies.evaluate(&mut vm, input, target);
+            assert_eq!(got, want, "{text}");
+            seen += got.0.len();
+        }
+        assert_eq!(vm.vm_fallbacks, 0, "the VM evaluated every input itself");
+        assert!(seen > 0, "the inputs produce findings to compare");
     }
 
     #[test]

@@ -211,6 +211,11 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                 None => None,
             });
         }
+        policies.prepare_vm(
+            Target::Workflow,
+            Some(workflows.len()),
+            crate::policy::EngineChoice::from_env(),
+        );
         let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = workflows
             .par_iter()
             .zip(duplicate_of.par_iter())
