@@ -327,7 +327,8 @@ pub const EXTENSIONS: &[(&str, u8)] = &[
 /// Compiled glob and regex patterns of one worker, so a pattern matched for every event is compiled once.
 #[derive(Clone, Default)]
 pub struct PatternCache {
-    globs: HashMap<(String, bool), globset::GlobMatcher>,
+    /// Case-sensitive globs, then case-insensitive ones (two maps: a lookup by `&str` allocates nothing).
+    globs: [HashMap<String, globset::GlobMatcher>; 2],
     regexes: HashMap<String, regex::Regex>,
 }
 
@@ -367,14 +368,17 @@ pub fn call_extension(
             let case_insensitive = *arg(1).as_bool()?;
             let subject = arg(2).as_string()?;
             let mut hit = false;
+            let globs = &mut cache.globs[usize::from(case_insensitive)];
             for pattern in arg(0).as_array()?.iter() {
-                let pattern = pattern.as_string()?;
-                let key = (pattern.to_string(), case_insensitive);
-                if !cache.globs.contains_key(&key) {
+                let pattern: &str = pattern.as_string()?;
+                if !globs.contains_key(pattern) {
                     let matcher = crate::patterns::glob(pattern, case_insensitive)?;
-                    cache.globs.insert(key.clone(), matcher);
+                    globs.insert(pattern.to_owned(), matcher);
                 }
-                if cache.globs[&key].is_match(subject.as_ref()) {
+                if globs
+                    .get(pattern)
+                    .is_some_and(|m| m.is_match(subject.as_ref()))
+                {
                     hit = true;
                     break;
                 }
@@ -384,11 +388,17 @@ pub fn call_extension(
         "custody.regex_match" => {
             let pattern = arg(0).as_string()?;
             let subject = arg(1).as_string()?;
-            if !cache.regexes.contains_key(pattern.as_ref()) {
+            let pattern: &str = pattern;
+            if !cache.regexes.contains_key(pattern) {
                 let re = regex::Regex::new(pattern)?;
-                cache.regexes.insert(pattern.to_string(), re);
+                cache.regexes.insert(pattern.to_owned(), re);
             }
-            Value::from(cache.regexes[pattern.as_ref()].is_match(subject))
+            Value::from(
+                cache
+                    .regexes
+                    .get(pattern)
+                    .is_some_and(|re| re.is_match(subject)),
+            )
         }
         "custody.command_segments" => Value::from(
             crate::commands::segments(arg(0).as_string()?)
