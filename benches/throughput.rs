@@ -136,6 +136,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
         sources.push(file.clone());
         let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
             .expect("the built-in policies compile");
+        policies.prepare_vm(tgt, None, custody::policy::EngineChoice::from_env());
         let mut engine = policies.worker();
         let _ = policies.evaluate(&mut engine, inputs[0].clone(), tgt);
         let start = Instant::now();

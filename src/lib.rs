@@ -13,6 +13,7 @@ pub mod config;
 pub mod findings;
 pub mod import;
 pub mod inputs;
+pub mod jsonline;
 pub mod patterns;
 pub mod policy;
 pub mod recursion;

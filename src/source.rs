@@ -636,6 +636,10 @@ pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, Parse
 
 /// Parse a single JSON/YAML value (one line of a JSON Lines stream).
 pub fn parse_one(text: &str, budgets: &Budgets) -> Result<Node, ParseError> {
+    // A plain JSON object (the common record) is read by the JSON fast path, to the same tree.
+    if let Some(node) = crate::jsonline::parse_object(text, budgets) {
+        return Ok(node);
+    }
     let mut docs = parse_documents(text, budgets)?;
     match docs.len() {
         1 => Ok(docs.remove(0)),
