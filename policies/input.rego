@@ -17,7 +17,8 @@ package custody.input
 #     - NIST-CSF-2.0:GV.PO-01
 #   remediation: >-
 #     Fix the syntax at the line and column shown (a YAML linter helps), save the file as UTF-8, remove the
-#     duplicate key or the tag, or raise limits.maxFileSize in .custody.yaml if the file is legitimately large.
+#     duplicate key or the tag; when the message names a budget (limits.maxFileSize, limits.maxDepth, …),
+#     split the input or, for input you trust, raise that budget under limits: in .custody.yaml.
 parse_checked := true
 
 # METADATA

@@ -17,6 +17,48 @@ pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
         .build()
 }
 
+/// Whether `pattern` compiles as a glob (case-sensitive, as the schema checks them): the error's kind when
+/// not. Results are remembered for the process, so a glob shared by many manifests is compiled once.
+pub fn glob_error(pattern: &str) -> Option<String> {
+    remembered(&GLOBS, pattern, |p| {
+        glob(p, false).err().map(|e| e.kind().to_string())
+    })
+}
+
+/// Whether `pattern` compiles as a ticket regex: the error's message when not (remembered like globs).
+pub fn regex_error(pattern: &str) -> Option<String> {
+    remembered(&REGEXES, pattern, |p| regex(p).err().map(|e| e.to_string()))
+}
+
+type Verdicts = std::sync::Mutex<Option<std::collections::HashMap<String, Option<String>>>>;
+
+static GLOBS: Verdicts = std::sync::Mutex::new(None);
+static REGEXES: Verdicts = std::sync::Mutex::new(None);
+
+/// At most this many patterns are remembered per kind (a hostile corpus of unique patterns stays bounded).
+const REMEMBERED: usize = 100_000;
+
+fn remembered(
+    cache: &Verdicts,
+    pattern: &str,
+    check: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if let Ok(guard) = cache.lock() {
+        if let Some(verdict) = guard.as_ref().and_then(|m| m.get(pattern)) {
+            return verdict.clone();
+        }
+    }
+    // Compiled outside the lock: another thread may compile the same pattern meanwhile, to the same verdict.
+    let verdict = check(pattern);
+    if let Ok(mut guard) = cache.lock() {
+        let map = guard.get_or_insert_with(Default::default);
+        if map.len() < REMEMBERED {
+            map.insert(pattern.to_owned(), verdict.clone());
+        }
+    }
+    verdict
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +72,15 @@ mod tests {
         assert!(!glob("psql *", false).unwrap().is_match("PSQL -c x"));
         assert!(glob("pgdb-[prod", false).is_err());
         assert!(regex("^CHG[0-9{7}$").is_err());
+    }
+
+    #[test]
+    fn verdicts_are_remembered_and_stay_the_same() {
+        for _ in 0..2 {
+            assert_eq!(glob_error("ok-*"), None);
+            assert!(glob_error("bad-[x").is_some());
+            assert_eq!(regex_error("^CHG[0-9]{7}$"), None);
+            assert!(regex_error("^CHG[0-9{7}$").is_some());
+        }
     }
 }

@@ -168,12 +168,12 @@ fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
                 .chain(keys.iter().copied())
                 .collect();
             if let Some(pattern) = doc.at(&full).and_then(Node::as_str) {
-                if let Err(e) = crate::patterns::regex(pattern) {
+                if let Some(e) = crate::patterns::regex_error(pattern) {
                     problems.push(Problem {
                         path: at(keys),
                         message: format!(
                             "ticket pattern `{pattern}` is not a valid regex: {}",
-                            first_line(&e.to_string())
+                            first_line(&e)
                         ),
                     });
                 }
@@ -215,12 +215,12 @@ fn check_globs(list: Option<&Node>, base: &[Step], what: &str, problems: &mut Ve
     };
     for (i, item) in items.iter().enumerate() {
         if let Some(glob) = item.as_str() {
-            if let Err(e) = crate::patterns::glob(glob, false) {
+            if let Some(e) = crate::patterns::glob_error(glob) {
                 let mut path = base.to_vec();
                 path.push(Step::Index(i));
                 problems.push(Problem {
                     path,
-                    message: format!("{what} glob `{glob}` is not a valid glob: {}", e.kind()),
+                    message: format!("{what} glob `{glob}` is not a valid glob: {e}"),
                 });
             }
         }

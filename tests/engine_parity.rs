@@ -1,39 +1,30 @@
 //! The compiled VM (`CUSTODY_ENGINE=vm`) and the interpreter (`CUSTODY_ENGINE=interpreter`) must give
 //! byte-identical reports: same findings, messages, positions, summary and exit code. Checked on every
 //! fixture and example, and on a generated corpus of valid and violating documents (bench/gen.py, the
-//! benchmark's own generator, at a small size).
+//! benchmark's own generator, at a small size), as files and as a stream on standard input.
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::{root, run_full, NOW};
 
-const NOW: &str = "2026-11-25T12:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(engine: &str, dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("custody")
-        .unwrap()
-        .current_dir(dir)
-        .env("CUSTODY_ENGINE", engine)
-        .args(args)
-        .args(["--format", "json", "--now", NOW])
-        .output()
-        .unwrap();
+fn run(engine: &str, dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> (i32, String, String) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json", "--now", NOW]);
+    let out = run_full(dir, &all, stdin, &[("CUSTODY_ENGINE", engine)], false);
     (
-        out.status.code().unwrap_or(-1),
+        out.code,
         String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.stderr,
     )
 }
 
 /// Run both engines; assert identical output, and that the run evaluated something.
-fn same(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let interpreted = run("interpreter", dir, args);
-    let compiled = run("vm", dir, args);
+fn same(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> serde_json::Value {
+    let interpreted = run("interpreter", dir, args, stdin.clone());
+    let compiled = run("vm", dir, args, stdin);
     assert_eq!(
         interpreted, compiled,
         "custody {args:?} differs between the interpreter (left) and the VM (right)"
@@ -75,7 +66,7 @@ fn fixtures_and_examples_report_the_same_under_both_engines() {
             ],
         ),
     ] {
-        total += findings(&same(&root().join(dir), &args));
+        total += findings(&same(&root().join(dir), &args, None));
     }
     // The fixtures exist to violate rules: the comparison covers findings, not only clean passes.
     assert!(total > 50, "only {total} findings compared");
@@ -103,7 +94,7 @@ fn a_generated_corpus_reports_the_same_under_both_engines() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let validated = same(out.path(), &["validate", "workflows"]);
+    let validated = same(out.path(), &["validate", "workflows"], None);
     let checked = same(
         out.path(),
         &[
@@ -113,33 +104,15 @@ fn a_generated_corpus_reports_the_same_under_both_engines() {
             "bundles.jsonl",
             "bundles-dir",
         ],
+        None,
     );
     assert!(findings(&validated) > 20 && findings(&checked) > 20);
     // The same bundles as a stream on standard input (the batched streaming path).
     let stream = std::fs::read(out.path().join("bundles.jsonl")).unwrap();
-    let streamed = |engine: &str| {
-        let out = assert_cmd::Command::cargo_bin("custody")
-            .unwrap()
-            .current_dir(out.path())
-            .env("CUSTODY_ENGINE", engine)
-            .args([
-                "check",
-                "--workflows",
-                "bundle-workflows",
-                "-",
-                "--format",
-                "json",
-            ])
-            .args(["--now", NOW])
-            .write_stdin(stream.clone())
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
-    let interpreted = streamed("interpreter");
-    assert_eq!(interpreted, streamed("vm"));
-    assert!(interpreted.1.contains("CUS-S"), "{}", interpreted.1);
+    let streamed = same(
+        out.path(),
+        &["check", "--workflows", "bundle-workflows", "-"],
+        Some(stream),
+    );
+    assert!(findings(&streamed) > 20);
 }
