@@ -36,14 +36,19 @@ pub fn genesis(session_id: &str) -> String {
 
 /// The hash of an event given the previous hash: SHA-256(prev ‖ `\n` ‖ JCS(event without `hash`)).
 pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
-    let mut canonical = Vec::with_capacity(256);
+    hex(&event_digest(prev, event, &mut Vec::with_capacity(256)))
+}
+
+/// The SHA-256 digest behind [`event_hash`]; `canonical` is scratch space, reused across events.
+fn event_digest(prev: &str, event: &serde_json::Value, canonical: &mut Vec<u8>) -> [u8; 32] {
+    canonical.clear();
     let fast = match event {
-        serde_json::Value::Object(map) => jcs_object(map, true, &mut canonical),
-        other => jcs(other, &mut canonical),
+        serde_json::Value::Object(map) => jcs_object(map, true, canonical),
+        other => jcs(other, canonical),
     };
     if !fast {
         // A float somewhere: RFC 8785 number formatting (ECMAScript) is the canonicalizer crate's job.
-        canonical = match event {
+        *canonical = match event {
             serde_json::Value::Object(map) => {
                 serde_json_canonicalizer::to_vec(&WithoutHash(map)).unwrap_or_default()
             }
@@ -53,8 +58,19 @@ pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev.as_bytes());
     hasher.update(b"\n");
-    hasher.update(&canonical);
-    hex(&hasher.finalize())
+    hasher.update(&canonical[..]);
+    hasher.finalize().into()
+}
+
+/// Whether `stored` is the lowercase hex form of `digest` (compared without building a string).
+fn hex_matches(stored: &str, digest: &[u8; 32]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let stored = stored.as_bytes();
+    stored.len() == 64
+        && digest.iter().enumerate().all(|(i, b)| {
+            stored[2 * i] == DIGITS[usize::from(b >> 4)]
+                && stored[2 * i + 1] == DIGITS[usize::from(b & 15)]
+        })
 }
 
 /// RFC 8785 (JCS) serialisation of a JSON value without floats, appended to `out`; `false` (with `out` in an
@@ -215,7 +231,9 @@ pub struct Head {
 
 /// Verify events (JSON values in file order) against the SPEC §10 reading of the chain.
 pub fn verify(session_id: &str, events: &[serde_json::Value], head: Option<&Head>) -> ChainResult {
-    let mut prev = genesis(session_id);
+    let genesis = genesis(session_id);
+    let mut prev: &str = &genesis;
+    let mut canonical = Vec::with_capacity(512);
     let seq_of = |e: &serde_json::Value| e.get("seq").and_then(serde_json::Value::as_i64);
     for (i, event) in events.iter().enumerate() {
         let seq = seq_of(event);
@@ -223,14 +241,18 @@ pub fn verify(session_id: &str, events: &[serde_json::Value], head: Option<&Head
             events: events.len(),
             failure: Some((kind, seq, Some(i))),
         };
-        if event.get("prev").and_then(|v| v.as_str()) != Some(prev.as_str()) {
+        if event.get("prev").and_then(|v| v.as_str()) != Some(prev) {
             return fail(Break::Link);
         }
-        let stored = event.get("hash").and_then(|v| v.as_str());
-        if stored != Some(event_hash(&prev, event).as_str()) {
+        let digest = event_digest(prev, event, &mut canonical);
+        let Some(stored) = event
+            .get("hash")
+            .and_then(|v| v.as_str())
+            .filter(|h| hex_matches(h, &digest))
+        else {
             return fail(Break::Content);
-        }
-        prev = stored.unwrap_or_default().to_owned();
+        };
+        prev = stored;
         if seq != i64::try_from(i + 1).ok() {
             return fail(Break::Seq);
         }
