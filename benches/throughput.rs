@@ -25,18 +25,22 @@ use custody::policy::{builtin_sources, data_document, Policies, Target};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Policy inputs, one JSON object per line (as `--dump-inputs` writes them).
+fn read_inputs(path: &str) -> Vec<regorus::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
+        .collect()
+}
+
 fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     let target = match target {
         "session" => Target::Session,
         "workflow" => Target::Workflow,
         other => panic!("unknown target {other}: session or workflow"),
     };
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let inputs: Vec<regorus::Value> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
-        .collect();
+    let inputs = read_inputs(path);
     // POLICY_DIR replaces the built-in rule sets (to compare variants of them on the same inputs).
     let sources = match std::env::var("POLICY_DIR") {
         Ok(dir) => custody::policy::user_sources(&[std::path::PathBuf::from(dir)])
@@ -93,12 +97,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
     } else {
         Target::Workflow
     };
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let inputs: Vec<regorus::Value> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| regorus::Value::from_json_str(l).expect("each line is a JSON policy input"))
-        .collect();
+    let inputs = read_inputs(path);
     let all: Vec<_> = builtin_sources()
         .into_iter()
         .filter(|s| !s.is_test())

@@ -182,88 +182,76 @@ impl Parser<'_> {
         Some((text, len))
     }
 
-    fn object(&mut self) -> Option<Node> {
+    /// Enter a `{` or `[`: its position, and one more level of nesting (`None` near the depth budget).
+    fn enter(&mut self) -> Option<Pos> {
         let pos = self.pos(1)?;
         self.depth += 1;
-        if self.depth >= self.max_depth {
-            return None;
-        }
+        (self.depth < self.max_depth).then_some(pos)
+    }
+
+    /// The comma-separated items of a container up to `close`, each parsed by `item`; then leave it.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.skip(1);
         self.spaces();
-        let mut entries: Vec<(Key, Node)> = Vec::new();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.skip(1);
-        } else {
-            loop {
-                if self.peek()? != b'"' {
-                    return None;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.spaces();
+            match self.peek()? {
+                b',' => {
+                    self.skip(1);
+                    self.spaces();
                 }
-                let key_start = self.pos(0)?;
-                let (name, len) = self.string()?;
-                if len as usize > MAX_KEY_BYTES || entries.iter().any(|(k, _)| k.name == name) {
-                    return None;
+                b if b == close => {
+                    self.skip(1);
+                    self.depth -= 1;
+                    return Some(());
                 }
-                self.spaces();
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.skip(1);
-                self.spaces();
-                let value = self.value()?;
-                entries.push((
-                    Key {
-                        name,
-                        pos: Pos { len, ..key_start },
-                    },
-                    value,
-                ));
-                self.spaces();
-                match self.peek()? {
-                    b',' => {
-                        self.skip(1);
-                        self.spaces();
-                    }
-                    b'}' => {
-                        self.skip(1);
-                        break;
-                    }
-                    _ => return None,
-                }
+                _ => return None,
             }
         }
-        self.depth -= 1;
+    }
+
+    fn object(&mut self) -> Option<Node> {
+        let pos = self.enter()?;
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        self.items(b'}', |p| {
+            if p.peek()? != b'"' {
+                return None;
+            }
+            let key_start = p.pos(0)?;
+            let (name, len) = p.string()?;
+            if len as usize > MAX_KEY_BYTES || entries.iter().any(|(k, _)| k.name == name) {
+                return None;
+            }
+            p.spaces();
+            if p.peek()? != b':' {
+                return None;
+            }
+            p.skip(1);
+            p.spaces();
+            let value = p.value()?;
+            let key = Key {
+                name,
+                pos: Pos { len, ..key_start },
+            };
+            entries.push((key, value));
+            Some(())
+        })?;
         Some(Node::new(Value::Map(entries), pos))
     }
 
     fn array(&mut self) -> Option<Node> {
-        let pos = self.pos(1)?;
-        self.depth += 1;
-        if self.depth >= self.max_depth {
-            return None;
-        }
-        self.skip(1);
-        self.spaces();
+        let pos = self.enter()?;
         let mut items = Vec::new();
-        if self.peek()? == b']' {
-            self.skip(1);
-        } else {
-            loop {
-                items.push(self.value()?);
-                self.spaces();
-                match self.peek()? {
-                    b',' => {
-                        self.skip(1);
-                        self.spaces();
-                    }
-                    b']' => {
-                        self.skip(1);
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
+        self.items(b']', |p| {
+            items.push(p.value()?);
+            Some(())
+        })?;
         Some(Node::new(Value::Seq(items), pos))
     }
 }
@@ -395,7 +383,37 @@ mod tests {
         })
     }
 
+    /// Values the fast path must take: no floats, control characters or YAML line breaks.
+    fn plain_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-zA-Z0-9 \u{e9}\u{1f600}\u{ff5e}_.:/\"\\\\-]{0,12}"
+                .prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                proptest::collection::vec(("[a-z\u{e9}_ -]{0,6}", inner), 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest::proptest! {
+        /// Plain records are always taken by the fast path, and read exactly as serde-saphyr reads them.
+        #[test]
+        fn plain_records_take_the_fast_path(
+            members in proptest::collection::vec(("[a-z]{1,4}", plain_value()), 0..6),
+        ) {
+            let text = serde_json::to_string(&serde_json::Value::Object(members.into_iter().collect())).unwrap();
+            let fast = parse_object(&text, &Budgets::default());
+            proptest::prop_assert!(fast.is_some(), "declined {}", text);
+            proptest::prop_assert_eq!(fast.unwrap(), slow(&text));
+        }
+
         /// Whenever the fast path takes a record, its tree — values and positions — is serde-saphyr's.
         #[test]
         fn the_fast_path_agrees_with_serde_saphyr(
