@@ -1,21 +1,12 @@
 //! `custody check` and `custody seal` as a user runs them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn custody(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("custody").expect("binary builds");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use common::{custody, root, NOW};
 
 /// A temp dir with the payments workflow and the SPEC §2 bundle, sealed.
 fn workspace() -> tempfile::TempDir {

@@ -3,25 +3,16 @@
 //! as XML, GitHub workflow commands against their line syntax and escaping.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn custody(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("custody").expect("binary builds");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use common::{custody, root, NOW};
 
 /// Run `custody validate ARGS --now NOW` in `dir`: (exit code, stdout, stderr).
 fn validate(dir: &Path, args: &[&str]) -> (i32, String, String) {

@@ -5,20 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
-const NOW: &str = "2026-11-25T12:00:00Z";
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn custody(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("custody").expect("binary builds");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use common::{custody, root, NOW};
 
 /// A temp dir holding the example audit log and workflows.
 fn workspace() -> tempfile::TempDir {

@@ -1,22 +1,13 @@
 //! `custody validate` as a user runs it: every rule's fixture, exit codes, configuration, user policies.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn custody(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("custody").expect("binary builds");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use common::{custody, root, NOW};
 
 /// Run `validate --format json` and return (exit code, parsed report).
 fn validate_json(dir: &Path, args: &[&str]) -> (i32, Value) {

@@ -19,6 +19,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `custody` run in `dir`, without colour: a command to add arguments to and assert on.
+pub fn custody(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("custody").expect("binary builds");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
 pub fn manifest() -> String {
     std::fs::read_to_string(root().join("examples/workflows/payments-db-admin.yaml")).unwrap()
 }
