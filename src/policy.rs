@@ -264,8 +264,6 @@ pub struct Policies {
 
 /// The built-in rule sets compiled to regorus's VM ([`crate::rvm`]), per target, compiled on first use.
 struct VmState {
-    /// The built-in policy texts (path, text), tests excluded.
-    sources: Vec<(String, String)>,
     data: Value,
     /// False when a user policy shares a package with a built-in one (it could add rules to a built-in
     /// entry point, which the VM would not see): the interpreter then evaluates everything.
@@ -566,11 +564,6 @@ impl Policies {
             .filter_map(|s| package_of(&s.text))
             .any(overlaps);
         let vm = VmState {
-            sources: sources
-                .iter()
-                .filter(|s| s.builtin && !s.is_test())
-                .map(|s| (s.path.clone(), s.text.clone()))
-                .collect(),
             data: Value::from(data.clone()),
             eligible,
             compiled: [OnceLock::new(), OnceLock::new()],
@@ -627,17 +620,19 @@ impl Policies {
     /// Engines for one worker thread: an interpreter clone, and a VM for each target whose built-in rule
     /// sets [`Policies::prepare_vm`] compiled.
     pub fn worker(&self) -> Worker {
-        let vms = [Target::Workflow, Target::Session].map(|t| {
-            self.vm.compiled[t.index()]
-                .get()
-                .and_then(Option::as_ref)
-                .and_then(|c| crate::rvm::Vm::new(c, self.time_limit).ok())
-        });
         Worker {
             engine: self.engine.clone(),
-            vms,
+            vms: [Target::Workflow, Target::Session].map(|t| self.vm(t)),
             vm_fallbacks: 0,
         }
+    }
+
+    /// A fresh VM over the compiled built-in rule sets of `target`, if they are compiled.
+    fn vm(&self, target: Target) -> Option<crate::rvm::Vm> {
+        self.vm.compiled[target.index()]
+            .get()
+            .and_then(Option::as_ref)
+            .and_then(|c| crate::rvm::Vm::new(c, self.time_limit).ok())
     }
 
     /// Whether the built-in rule sets of `target` are compiled to the VM (workers created from now on use it).
@@ -667,17 +662,16 @@ impl Policies {
                 .cloned()
                 .collect();
             let engine = new_engine().ok()?;
-            // The rule sets of this target, and the shared ones (`custody.input`).
-            let sources: Vec<(String, String)> = self
-                .vm
+            // The built-in rule sets of this target, and the shared ones (`custody.input`).
+            let sources: Vec<&PolicySource> = self
                 .sources
                 .iter()
-                .filter(|(_, text)| {
-                    package_of(text)
+                .filter(|s| s.builtin && !s.is_test())
+                .filter(|s| {
+                    package_of(&s.text)
                         .and_then(targets_of)
                         .is_none_or(|t| t.contains(&target))
                 })
-                .cloned()
                 .collect();
             crate::rvm::Compiled::new(
                 engine,
@@ -762,27 +756,14 @@ impl Policies {
                         entries.iter().copied().filter(|e| !e.builtin).collect();
                     if !user.is_empty() {
                         worker.engine.set_input(input);
-                        for entry in user {
-                            match worker.engine.eval_rule(entry.query.clone()) {
-                                Ok(value) => collect(entry, &value, &mut findings, &mut failures),
-                                Err(e) => failures.push(EvalFailure {
-                                    rule: entry.query.clone(),
-                                    message: e.to_string(),
-                                }),
-                            }
-                        }
+                        eval_each(&mut worker.engine, &user, &mut findings, &mut failures);
                     }
                     return (findings, failures);
                 }
                 _ => {
                     worker.vm_fallbacks += 1;
                     // A fresh VM for the next document; this one goes to the interpreter.
-                    worker.vms[target.index()] = self.vm.compiled[target.index()]
-                        .get()
-                        .and_then(Option::as_ref)
-                        .and_then(|c| crate::rvm::Vm::new(c, self.time_limit).ok());
-                    findings.clear();
-                    failures.clear();
+                    worker.vms[target.index()] = self.vm(target);
                 }
             }
         }
@@ -796,16 +777,26 @@ impl Policies {
                 return (findings, failures);
             }
         }
-        for entry in entries {
-            match engine.eval_rule(entry.query.clone()) {
-                Ok(value) => collect(entry, &value, &mut findings, &mut failures),
-                Err(e) => failures.push(EvalFailure {
-                    rule: entry.query.clone(),
-                    message: e.to_string(),
-                }),
-            }
-        }
+        eval_each(engine, &entries, &mut findings, &mut failures);
         (findings, failures)
+    }
+}
+
+/// Evaluate entry points one query each, collecting their findings and attributing each failure.
+fn eval_each(
+    engine: &mut Engine,
+    entries: &[&Entry],
+    findings: &mut Vec<RawFinding>,
+    failures: &mut Vec<EvalFailure>,
+) {
+    for entry in entries {
+        match engine.eval_rule(entry.query.clone()) {
+            Ok(value) => collect(entry, &value, findings, failures),
+            Err(e) => failures.push(EvalFailure {
+                rule: entry.query.clone(),
+                message: e.to_string(),
+            }),
+        }
     }
 }
 

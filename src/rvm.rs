@@ -16,7 +16,7 @@ use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{CompiledPolicy, Engine, Value};
 
-use crate::policy::{call_extension, PatternCache, EXTENSIONS};
+use crate::policy::{call_extension, PatternCache, PolicySource, EXTENSIONS};
 
 /// A target's built-in rule sets, compiled once and shared by every worker's VM.
 pub struct Compiled {
@@ -37,14 +37,14 @@ impl Compiled {
     /// to the array of the entry points' values, against the data document `data`.
     pub fn new(
         mut engine: Engine,
-        sources: &[(String, String)],
+        sources: &[&PolicySource],
         aggregate: (&str, String),
         data: Value,
     ) -> Result<Compiled, String> {
-        for (path, text) in sources {
+        for source in sources {
             engine
-                .add_policy(path.clone(), expand_import_aliases(text))
-                .map_err(|e| format!("{path}: {e}"))?;
+                .add_policy(source.path.clone(), expand_import_aliases(&source.text))
+                .map_err(|e| format!("{}: {e}", source.path))?;
         }
         let (entry, module) = aggregate;
         engine
