@@ -1,58 +1,11 @@
 //! Hostile and malformed input: every case ends with a clear message, the right exit code (1 or 2), never a
 //! panic (101), within bounded time. Large inputs are generated at test time.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
 use assert_cmd::Command;
-use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let start = Instant::now();
-    let out = Command::cargo_bin("custody")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .args(["--format", "json", "--now", NOW])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    assert!(start.elapsed() < Duration::from_secs(60), "bounded time");
-    let code = out.status.code().expect("exited, not killed");
-    assert_ne!(
-        code,
-        101,
-        "panicked: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (
-        code,
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn rules(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn manifest() -> String {
-    std::fs::read_to_string(root().join("examples/workflows/payments-db-admin.yaml")).unwrap()
-}
+use common::{manifest, root, run_json, NOW};
 
 /// Each case: a file body and the rule expected (all are CUS-P001 / CUS-P002 input problems, exit 1).
 #[test]
@@ -93,12 +46,10 @@ fn malformed_files_are_input_problems() {
     ];
     for (name, body, want) in cases {
         std::fs::write(tmp.path().join(name), &body).unwrap();
-        let (code, report, stderr) = run(tmp.path(), &["validate", name]);
-        assert_eq!(code, 1, "{name}: {report:#} {stderr}");
-        assert!(
-            rules(&report).contains(&want.to_owned()),
-            "{name}: {report:#}"
-        );
+        let r = run_json(tmp.path(), &["validate", name]);
+        let report = r.json();
+        assert_eq!(r.code, 1, "{name}: {report:#} {}", r.stderr);
+        assert!(r.rules().contains(&want.to_owned()), "{name}: {report:#}");
         let f = &report["findings"][0];
         assert_eq!(f["file"], name);
         assert!(!f["message"].as_str().unwrap().is_empty());
@@ -110,8 +61,8 @@ fn bom_crlf_and_many_documents_are_accepted() {
     let tmp = tempfile::tempdir().unwrap();
     let crlf = format!("\u{feff}{}", manifest().replace('\n', "\r\n"));
     std::fs::write(tmp.path().join("crlf.yaml"), crlf).unwrap();
-    let (code, report, _) = run(tmp.path(), &["validate", "crlf.yaml"]);
-    assert_eq!(code, 0, "{report:#}");
+    let r = run_json(tmp.path(), &["validate", "crlf.yaml"]);
+    assert_eq!(r.code, 0, "{:#}", r.json());
     let one = manifest();
     let mut many = String::new();
     for i in 0..500 {
@@ -122,9 +73,9 @@ fn bom_crlf_and_many_documents_are_accepted() {
         ));
     }
     std::fs::write(tmp.path().join("many.yaml"), many).unwrap();
-    let (code, report, _) = run(tmp.path(), &["validate", "many.yaml"]);
-    assert_eq!(code, 0);
-    assert_eq!(report["summary"]["documents"], 500);
+    let r = run_json(tmp.path(), &["validate", "many.yaml"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["summary"]["documents"], 500);
 }
 
 #[test]
@@ -136,10 +87,10 @@ fn oversized_files_name_the_budget() {
     )
     .unwrap();
     std::fs::write(tmp.path().join("w.yaml"), manifest()).unwrap();
-    let (code, report, _) = run(tmp.path(), &["validate", "w.yaml"]);
-    assert_eq!(code, 1);
-    assert_eq!(rules(&report), ["CUS-P001"]);
-    assert!(report["findings"][0]["message"]
+    let r = run_json(tmp.path(), &["validate", "w.yaml"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.rules(), ["CUS-P001"]);
+    assert!(r.json()["findings"][0]["message"]
         .as_str()
         .unwrap()
         .contains("maxFileSize"));
@@ -160,9 +111,9 @@ fn symlinks_fifos_and_loops_in_a_walked_tree() {
         .status()
         .unwrap();
     assert!(status.success());
-    let (code, report, _) = run(tmp.path(), &["validate", "tree"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(report["summary"]["documents"], 1);
+    let r = run_json(tmp.path(), &["validate", "tree"]);
+    assert_eq!(r.code, 0, "{:#}", r.json());
+    assert_eq!(r.json()["summary"]["documents"], 1);
 }
 
 #[test]

@@ -17,6 +17,13 @@ fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) {
     std::fs::write(path, body).unwrap();
 }
 
+/// `custody ARGS` (JSON report) in `dir` finds an input problem (exit 1) whose message contains `needle`.
+fn expect_problem(dir: &Path, args: &[&str], needle: &str) {
+    let r = run_json(dir, args);
+    assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+    assert!(r.messages().contains(needle), "{}", r.messages());
+}
+
 fn workflows(dir: &Path) {
     write(dir, "w/payments.yaml", manifest());
 }
@@ -32,13 +39,10 @@ fn every_parser_budget_is_named() {
         "]".repeat(100_000)
     );
     write(d, "deep.yaml", deep);
-    let r = run_json(d, &["validate", "deep.yaml"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.messages()
-            .contains("nesting-depth budget of 128 (limits.maxDepth)"),
-        "{}",
-        r.messages()
+    expect_problem(
+        d,
+        &["validate", "deep.yaml"],
+        "nesting-depth budget of 128 (limits.maxDepth)",
     );
     for depth in [40, 127] {
         let nested = format!(
@@ -63,13 +67,7 @@ fn every_parser_budget_is_named() {
         ));
     }
     write(d, "bomb.yaml", bomb);
-    let r = run_json(d, &["validate", "bomb.yaml"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.messages().contains("limits.maxAliasEvents"),
-        "{}",
-        r.messages()
-    );
+    expect_problem(d, &["validate", "bomb.yaml"], "limits.maxAliasEvents");
     // Configured node and document budgets.
     write(
         d,
@@ -213,13 +211,10 @@ fn events_and_line_length_budgets() {
     let events = std::fs::read_to_string(src.join("events.jsonl")).unwrap();
     let first = events.lines().next().unwrap().to_owned();
     write(d, "b/events.jsonl", format!("{first}\n").repeat(5));
-    let r = run_json(d, &["check", "--workflows", "w", "b"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.messages()
-            .contains("events budget of 3 (limits.maxEvents)"),
-        "{}",
-        r.messages()
+    expect_problem(
+        d,
+        &["check", "--workflows", "w", "b"],
+        "events budget of 3 (limits.maxEvents)",
     );
     // An over-long events line.
     write(
@@ -227,25 +222,20 @@ fn events_and_line_length_budgets() {
         "b/events.jsonl",
         format!("{{\"pad\": \"{}\"}}\n", "x".repeat(4096)),
     );
-    let r = run_json(d, &["check", "--workflows", "w", "b"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.messages()
-            .contains("line-length budget of 2048 bytes (limits.maxLineLength)"),
-        "{}",
-        r.messages()
+    expect_problem(
+        d,
+        &["check", "--workflows", "w", "b"],
+        "line-length budget of 2048 bytes (limits.maxLineLength)",
     );
     // Inline events count too.
     let mut inline = bundle();
     let at = inline.find("  events:\n").unwrap();
     inline.insert_str(at + "  events:\n".len(), &"  - {seq: 0}\n".repeat(4));
     write(d, "inline.yaml", inline);
-    let r = run_json(d, &["check", "--workflows", "w", "inline.yaml"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.messages().contains("limits.maxEvents"),
-        "{}",
-        r.messages()
+    expect_problem(
+        d,
+        &["check", "--workflows", "w", "inline.yaml"],
+        "limits.maxEvents",
     );
 }
 
