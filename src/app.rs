@@ -145,11 +145,14 @@ fn setup(
         Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
     let budgets = config.budgets();
     policies.set_eval_time_limit(std::time::Duration::from_secs(budgets.max_eval_seconds));
-    let mut known = policies.rule_ids();
-    known.extend(policies.string_rule_ids());
-    config
-        .check_rule_ids(&known)
-        .map_err(|e| Outcome::diagnostic(&e))?;
+    if config.names_rules() {
+        let known = policies
+            .catalogue_ids()
+            .map_err(|e| Outcome::diagnostic(&e))?;
+        config
+            .check_rule_ids(&known)
+            .map_err(|e| Outcome::diagnostic(&e))?;
+    }
     Ok(Setup {
         config,
         policies,

@@ -34,26 +34,113 @@ pub fn genesis(session_id: &str) -> String {
     sha256_hex(session_id.as_bytes())
 }
 
+/// What the chain reads of an event: its fields, and its value in the JSON data model for RFC 8785. Both
+/// parsed forms implement it — custody's located [`Node`] tree (what `check` loads) and `serde_json`
+/// values (what `seal` and `import` write) — so one canonicaliser serves both, and `check` hashes the tree
+/// it already holds instead of first copying every event into JSON values.
+pub trait ChainEvent {
+    /// The member `name` of an object (none for other values).
+    fn field(&self, name: &str) -> Option<&Self>;
+    fn as_text(&self) -> Option<&str>;
+    fn as_int(&self) -> Option<i64>;
+    /// The value's shape, for the canonicaliser.
+    fn shape(&self) -> Shape<'_, Self>
+    where
+        Self: Sized;
+    /// The value in the JSON data model (the rare float fallback only).
+    fn to_json_value(&self) -> serde_json::Value;
+}
+
+/// One level of a JSON value, as [`ChainEvent::shape`] shows it.
+pub enum Shape<'a, T> {
+    Null,
+    Bool(bool),
+    /// An integer RFC 8785 prints as itself (|i| ≤ 2^53).
+    Int(i64),
+    /// A float or a larger integer: ECMAScript number formatting, left to the canonicalizer crate.
+    OtherNumber,
+    Str(&'a str),
+    Seq(&'a [T]),
+    /// Members in any order.
+    Map(Vec<(&'a str, &'a T)>),
+}
+
+impl ChainEvent for serde_json::Value {
+    fn field(&self, name: &str) -> Option<&Self> {
+        self.get(name)
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn as_int(&self) -> Option<i64> {
+        self.as_i64()
+    }
+    fn shape(&self) -> Shape<'_, Self> {
+        match self {
+            serde_json::Value::Null => Shape::Null,
+            serde_json::Value::Bool(b) => Shape::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) if i.unsigned_abs() <= 1 << 53 => Shape::Int(i),
+                _ => Shape::OtherNumber,
+            },
+            serde_json::Value::String(s) => Shape::Str(s),
+            serde_json::Value::Array(items) => Shape::Seq(items),
+            serde_json::Value::Object(map) => {
+                Shape::Map(map.iter().map(|(k, v)| (k.as_str(), v)).collect())
+            }
+        }
+    }
+    fn to_json_value(&self) -> serde_json::Value {
+        self.clone()
+    }
+}
+
+impl ChainEvent for Node {
+    fn field(&self, name: &str) -> Option<&Self> {
+        self.get(name)
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn as_int(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+    fn shape(&self) -> Shape<'_, Self> {
+        match &self.value {
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Int(i) if i.unsigned_abs() <= 1 << 53 => Shape::Int(*i),
+            Value::Int(_) | Value::Float(_) => Shape::OtherNumber,
+            Value::Str(s) => Shape::Str(s),
+            Value::Seq(items) => Shape::Seq(items),
+            Value::Map(entries) => {
+                Shape::Map(entries.iter().map(|(k, v)| (k.name.as_str(), v)).collect())
+            }
+        }
+    }
+    fn to_json_value(&self) -> serde_json::Value {
+        self.to_json()
+    }
+}
+
 /// The hash of an event given the previous hash: SHA-256(prev ‖ `\n` ‖ JCS(event without `hash`)).
-pub fn event_hash(prev: &str, event: &serde_json::Value) -> String {
+pub fn event_hash<E: ChainEvent>(prev: &str, event: &E) -> String {
     hex(&event_digest(prev, event, &mut Vec::with_capacity(256)))
 }
 
 /// The SHA-256 digest behind [`event_hash`]; `canonical` is scratch space, reused across events.
-fn event_digest(prev: &str, event: &serde_json::Value, canonical: &mut Vec<u8>) -> [u8; 32] {
+fn event_digest<E: ChainEvent>(prev: &str, event: &E, canonical: &mut Vec<u8>) -> [u8; 32] {
     canonical.clear();
-    let fast = match event {
-        serde_json::Value::Object(map) => jcs_object(map, true, canonical),
-        other => jcs(other, canonical),
-    };
-    if !fast {
+    if !jcs(event, true, canonical) {
         // A float somewhere: RFC 8785 number formatting (ECMAScript) is the canonicalizer crate's job.
-        *canonical = match event {
-            serde_json::Value::Object(map) => {
-                serde_json_canonicalizer::to_vec(&WithoutHash(map)).unwrap_or_default()
-            }
-            other => serde_json_canonicalizer::to_vec(other).unwrap_or_default(),
-        };
+        let mut json = event.to_json_value();
+        if let serde_json::Value::Object(map) = &mut json {
+            map.remove("hash");
+        }
+        *canonical = serde_json_canonicalizer::to_vec(&json).unwrap_or_default();
     }
     let mut hasher = Sha256::new();
     hasher.update(prev.as_bytes());
@@ -73,71 +160,63 @@ fn hex_matches(stored: &str, digest: &[u8; 32]) -> bool {
         })
 }
 
-/// RFC 8785 (JCS) serialisation of a JSON value without floats, appended to `out`; `false` (with `out` in an
-/// unspecified state) when the value holds a non-integer number or an integer beyond ±2^53, whose canonical
-/// form needs ECMAScript number formatting. Events carry integers only (the schema rejects floats), so this is the path taken.
-fn jcs(value: &serde_json::Value, out: &mut Vec<u8>) -> bool {
-    match value {
-        serde_json::Value::Null => out.extend_from_slice(b"null"),
-        serde_json::Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        serde_json::Value::Number(n) => {
-            // Integers a double holds exactly print as themselves; beyond 2^53 RFC 8785 rounds through a
-            // double, which the canonicalizer crate does.
-            match n.as_i64() {
-                Some(i) if i.unsigned_abs() <= 1 << 53 => {
-                    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
-                }
-                _ => return false,
-            }
-        }
-        serde_json::Value::String(text) => jcs_string(text, out),
-        serde_json::Value::Array(items) => {
+/// RFC 8785 (JCS) serialisation of a JSON value without floats (without its top-level `hash` member when
+/// `without_hash`), appended to `out`; `false` (with `out` in an unspecified state) when the value holds a
+/// non-integer number or an integer beyond ±2^53, whose canonical form needs ECMAScript number formatting.
+/// Events carry integers only (the schema rejects floats), so this is the path taken.
+fn jcs<E: ChainEvent>(value: &E, without_hash: bool, out: &mut Vec<u8>) -> bool {
+    match value.shape() {
+        Shape::Null => out.extend_from_slice(b"null"),
+        Shape::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Shape::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+        Shape::OtherNumber => return false,
+        Shape::Str(text) => jcs_string(text, out),
+        Shape::Seq(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                if !jcs(item, out) {
+                if !jcs(item, false, out) {
                     return false;
                 }
             }
             out.push(b']');
         }
-        serde_json::Value::Object(map) => return jcs_object(map, false, out),
+        Shape::Map(mut members) => {
+            if without_hash {
+                members.retain(|(k, _)| *k != "hash");
+            }
+            sort_members(&mut members);
+            out.push(b'{');
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                jcs_string(k, out);
+                out.push(b':');
+                if !jcs(v, false, out) {
+                    return false;
+                }
+            }
+            out.push(b'}');
+        }
     }
     true
 }
 
-/// An object with its members sorted by the UTF-16 code units of their names (RFC 8785 §3.2.3).
-fn jcs_object(
-    map: &serde_json::Map<String, serde_json::Value>,
-    without_hash: bool,
-    out: &mut Vec<u8>,
-) -> bool {
-    let mut members: Vec<(&String, &serde_json::Value)> = map
-        .iter()
-        .filter(|(k, _)| !(without_hash && k.as_str() == "hash"))
-        .collect();
-    // UTF-8 byte order is UTF-16 code-unit order unless a name holds a character at or above U+E000 (lead
-    // byte 0xEE or higher), where surrogate pairs sort below the rest of the BMP: compare bytes unless so.
+/// Members sorted by the UTF-16 code units of their names (RFC 8785 §3.2.3). UTF-8 byte order is UTF-16
+/// code-unit order unless a name holds a character at or above U+E000 (lead byte 0xEE or higher), where
+/// surrogate pairs sort below the rest of the BMP: compare bytes unless so. Members already in order (what
+/// `seal` and `import` write) are left as they are.
+fn sort_members<T>(members: &mut [(&str, T)]) {
     if members.iter().all(|(k, _)| k.bytes().all(|b| b < 0xEE)) {
-        members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        if !members.is_sorted_by(|a, b| a.0 <= b.0) {
+            members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
     } else {
         members.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     }
-    out.push(b'{');
-    for (i, (k, v)) in members.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        jcs_string(k, out);
-        out.push(b':');
-        if !jcs(v, out) {
-            return false;
-        }
-    }
-    out.push(b'}');
-    true
 }
 
 /// A JSON string as RFC 8785 writes it: only `"`, `\\` and control characters are escaped.
@@ -171,20 +250,6 @@ fn jcs_string(text: &str, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
-}
-
-/// An event object seen without its `hash` member (serialised in place, no copy of the event).
-struct WithoutHash<'a>(&'a serde_json::Map<String, serde_json::Value>);
-
-impl serde::Serialize for WithoutHash<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "hash") {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
 }
 
 /// The kind of the first chain failure.
@@ -230,24 +295,23 @@ pub struct Head {
 }
 
 /// Verify events (JSON values in file order) against the SPEC §10 reading of the chain.
-pub fn verify(session_id: &str, events: &[serde_json::Value], head: Option<&Head>) -> ChainResult {
+pub fn verify<E: ChainEvent>(session_id: &str, events: &[E], head: Option<&Head>) -> ChainResult {
     let genesis = genesis(session_id);
     let mut prev: &str = &genesis;
     let mut canonical = Vec::with_capacity(512);
-    let seq_of = |e: &serde_json::Value| e.get("seq").and_then(serde_json::Value::as_i64);
     for (i, event) in events.iter().enumerate() {
-        let seq = seq_of(event);
+        let seq = event.field("seq").and_then(E::as_int);
         let fail = |kind| ChainResult {
             events: events.len(),
             failure: Some((kind, seq, Some(i))),
         };
-        if event.get("prev").and_then(|v| v.as_str()) != Some(prev) {
+        if event.field("prev").and_then(E::as_text) != Some(prev) {
             return fail(Break::Link);
         }
         let digest = event_digest(prev, event, &mut canonical);
         let Some(stored) = event
-            .get("hash")
-            .and_then(|v| v.as_str())
+            .field("hash")
+            .and_then(E::as_text)
             .filter(|h| hex_matches(h, &digest))
         else {
             return fail(Break::Content);
@@ -686,11 +750,11 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     }
 }
 
-/// The events of a bundle node as JSON values (inline list), and the head anchor.
-pub fn chain_inputs(node: &Node) -> (Vec<serde_json::Value>, Option<Head>) {
-    let events = match node.at(&["evidence", "events"]).map(|n| &n.value) {
-        Some(Value::Seq(items)) => items.iter().map(Node::to_json).collect(),
-        _ => Vec::new(),
+/// The events of a bundle node (inline list, as loaded), and the head anchor.
+pub fn chain_inputs(node: &Node) -> (&[Node], Option<Head>) {
+    let events: &[Node] = match node.at(&["evidence", "events"]).map(|n| &n.value) {
+        Some(Value::Seq(items)) => items,
+        _ => &[],
     };
     let head = node.at(&["evidence", "head"]).map(|h| Head {
         hash: h.get("hash").and_then(Node::as_str).map(str::to_owned),
@@ -737,7 +801,7 @@ mod tests {
         );
         let empty = seal_events("s1", &mut []);
         assert_eq!(empty.hash.as_deref(), Some(genesis("s1").as_str()));
-        assert!(verify("s1", &[], Some(&empty)).verified());
+        assert!(verify::<serde_json::Value>("s1", &[], Some(&empty)).verified());
     }
 
     #[test]
@@ -815,12 +879,26 @@ mod tests {
         #[test]
         fn jcs_fast_path_matches_the_canonicalizer(value in json_value()) {
             let mut fast = Vec::new();
-            if jcs(&value, &mut fast) {
+            if jcs(&value, false, &mut fast) {
                 proptest::prop_assert_eq!(fast, serde_json_canonicalizer::to_vec(&value).unwrap());
             }
             let small = serde_json::json!([1, -9007199254740992_i64, {"b": "\u{1}", "a": [true, null]}]);
             let mut out = Vec::new();
-            proptest::prop_assert!(jcs(&small, &mut out));
+            proptest::prop_assert!(jcs(&small, false, &mut out));
+        }
+
+        /// `check` hashes the located tree it loaded; `seal` hashes JSON values. An event's hash is the
+        /// same either way, floats and big integers (the canonicalizer's fallback) included.
+        #[test]
+        fn located_trees_and_json_values_hash_alike(value in json_value(), prev in "[0-9a-f]{0,64}") {
+            let event = serde_json::json!({"seq": 1, "hash": "x", "e": value, "prev": prev});
+            let text = serde_json::to_string(&event).unwrap();
+            if let Ok(node) = source::parse_one(&text, &Budgets::default()) {
+                proptest::prop_assert_eq!(event_hash(&prev, &node), event_hash(&prev, &node.to_json()));
+                let events = [node];
+                let json = [events[0].to_json()];
+                proptest::prop_assert_eq!(verify("s", &events, None), verify("s", &json, None));
+            }
         }
     }
 

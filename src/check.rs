@@ -225,7 +225,7 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
         .and_then(Node::as_str)
         .unwrap_or_default();
     let (events, head) = bundle::chain_inputs(&loaded.node);
-    let result = bundle::verify(id, &events, head.as_ref());
+    let result = bundle::verify(id, events, head.as_ref());
     let mut chain = BTreeMap::new();
     chain.insert(
         RegoValue::from("verified"),

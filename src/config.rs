@@ -339,6 +339,11 @@ impl Config {
         })
     }
 
+    /// Whether `rules` or `exceptions` name any rule (whose ids [`Config::check_rule_ids`] then checks).
+    pub fn names_rules(&self) -> bool {
+        !self.rules.is_empty() || !self.exceptions.is_empty()
+    }
+
     /// Check rule ids named in `rules` and `exceptions` against the catalogue (built-in and user rules).
     pub fn check_rule_ids(&self, known: &[String]) -> Result<(), ConfigError> {
         let known_id = |id: &str| known.iter().any(|k| k == id);

@@ -258,6 +258,9 @@ pub struct Policies {
     entries: Vec<Entry>,
     pub rules: Vec<RuleMeta>,
     pub sources: Vec<PolicySource>,
+    /// Built-in rule sets of the other target, left out of a run limited to one: their METADATA is read
+    /// only if the configuration names rules ([`Policies::catalogue_ids`]).
+    left_out: Vec<PolicySource>,
     time_limit: Duration,
     vm: Arc<VmState>,
 }
@@ -452,6 +455,13 @@ fn targets_of(package: &str) -> Option<&'static [Target]> {
 
 /// Compile the sources into a new engine and find their entry points (`deny`, `warn`, `violation`). When
 /// `only` names a target, built-in rule sets of the other target are not compiled.
+/// Whether a run limited to `only` loads `source`: built-in rule sets of the other target are left out.
+fn wanted(source: &PolicySource, only: Option<Target>) -> bool {
+    let Some(only) = only else { return true };
+    let declared = package_of(&source.text).and_then(targets_of);
+    !(source.builtin && declared.is_some_and(|t| !t.contains(&only)))
+}
+
 fn compile_sources(
     sources: &[PolicySource],
     only: Option<Target>,
@@ -460,11 +470,8 @@ fn compile_sources(
     let mut entries = Vec::new();
     let mut kept = Vec::new();
     for source in sources {
-        if let Some(only) = only {
-            let declared = package_of(&source.text).and_then(targets_of);
-            if source.builtin && declared.is_some_and(|t| !t.contains(&only)) {
-                continue;
-            }
+        if !wanted(source, only) {
+            continue;
         }
         let package = engine
             .add_policy(source.path.clone(), source.text.clone())
@@ -525,11 +532,13 @@ impl Policies {
             .into_iter()
             .filter(|s| with_tests || !s.is_test())
             .collect();
+        // Only the METADATA of the rule sets loaded is read (a one-manifest run skips the session rules').
+        let described: Vec<&PolicySource> = sources.iter().filter(|s| wanted(s, only)).collect();
         // The METADATA blocks are parsed on a second thread while the engine compiles the Rego: a third of
         // a one-manifest run's start-up otherwise.
         let (compiled, metadata) = std::thread::scope(|scope| {
             let metadata = scope.spawn(|| {
-                sources
+                described
                     .iter()
                     .map(|s| parse_metadata(&s.path, &s.text))
                     .collect::<Vec<_>>()
@@ -538,7 +547,7 @@ impl Policies {
             let metadata = metadata.join().unwrap_or_else(|_| {
                 // parse_metadata does not panic (a malformed block is an error value); fall back to
                 // parsing here if the thread could not finish.
-                sources
+                described
                     .iter()
                     .map(|s| parse_metadata(&s.path, &s.text))
                     .collect()
@@ -569,7 +578,7 @@ impl Policies {
             compiled: [OnceLock::new(), OnceLock::new()],
         };
         let mut rules = Vec::new();
-        for (source, meta) in sources.iter().zip(metadata) {
+        for (source, meta) in described.iter().zip(metadata) {
             rules.extend(meta.map_err(|message| PolicyError::Compile {
                 file: source.path.clone(),
                 message,
@@ -596,6 +605,11 @@ impl Policies {
             entries,
             rules,
             sources: kept,
+            left_out: sources
+                .iter()
+                .filter(|s| !wanted(s, only))
+                .cloned()
+                .collect(),
             time_limit: EVAL_TIME_LIMIT,
             vm: Arc::new(vm),
         })
@@ -691,6 +705,23 @@ impl Policies {
     /// Whether any rule set applies to `target` (user policies included).
     pub fn rule_ids(&self) -> Vec<String> {
         self.rules.iter().map(|r| r.id.clone()).collect()
+    }
+
+    /// Every rule id the configuration may name: the catalogue (built-in rule sets left out of this run
+    /// included) and the conftest-style string rules.
+    pub fn catalogue_ids(&self) -> Result<Vec<String>, PolicyError> {
+        let mut ids = self.rule_ids();
+        for source in &self.left_out {
+            let meta = parse_metadata(&source.path, &source.text).map_err(|message| {
+                PolicyError::Compile {
+                    file: source.path.clone(),
+                    message,
+                }
+            })?;
+            ids.extend(meta.into_iter().map(|r| r.id));
+        }
+        ids.extend(self.string_rule_ids());
+        Ok(ids)
     }
 
     /// Ids of conftest-style string rules (`main.deny`), which are valid ids for configuration too.

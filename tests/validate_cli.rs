@@ -580,3 +580,28 @@ fn completions_and_man_page() {
         .code(0)
         .stdout(predicates::str::contains(".TH custody"));
 }
+
+#[test]
+fn one_configuration_serves_validate_and_check() {
+    // `validate` loads only the workflow rule sets, yet a session rule named in the shared configuration
+    // is a known id, not a configuration error; an id in neither catalogue still is one.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("w.yaml"), common::manifest()).unwrap();
+    std::fs::write(
+        d.join(".custody.yaml"),
+        "rules:\n  CUS-S014: warning\n  CUS-W006: off\n",
+    )
+    .unwrap();
+    common::custody(d)
+        .args(["validate", "w.yaml", "--now", "2026-11-26T00:00:00Z"])
+        .assert()
+        .code(0);
+    std::fs::write(d.join(".custody.yaml"), "rules:\n  CUS-S099: warning\n").unwrap();
+    let out = common::custody(d)
+        .args(["validate", "w.yaml", "--now", "2026-11-26T00:00:00Z"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("unknown rule id `CUS-S099`"), "{stderr}");
+}
