@@ -88,7 +88,7 @@ impl Vm {
         vm.set_max_instructions(usize::MAX);
         vm.set_execution_timer_config(Some(ExecutionTimerConfig {
             limit: time_limit,
-            check_interval: std::num::NonZeroU32::new(64).unwrap_or(std::num::NonZeroU32::MIN),
+            check_interval: std::num::NonZeroU32::new(1024).unwrap_or(std::num::NonZeroU32::MIN),
         }));
         vm.set_execution_mode(ExecutionMode::Suspendable);
         Ok(Vm {
