@@ -453,8 +453,6 @@ fn targets_of(package: &str) -> Option<&'static [Target]> {
     }
 }
 
-/// Compile the sources into a new engine and find their entry points (`deny`, `warn`, `violation`). When
-/// `only` names a target, built-in rule sets of the other target are not compiled.
 /// Whether a run limited to `only` loads `source`: built-in rule sets of the other target are left out.
 fn wanted(source: &PolicySource, only: Option<Target>) -> bool {
     let Some(only) = only else { return true };
@@ -462,17 +460,11 @@ fn wanted(source: &PolicySource, only: Option<Target>) -> bool {
     !(source.builtin && declared.is_some_and(|t| !t.contains(&only)))
 }
 
-fn compile_sources(
-    sources: &[PolicySource],
-    only: Option<Target>,
-) -> Result<(Engine, Vec<Entry>, Vec<PolicySource>), PolicyError> {
+/// Compile the sources into a new engine and find their entry points (`deny`, `warn`, `violation`).
+fn compile_sources(sources: &[&PolicySource]) -> Result<(Engine, Vec<Entry>), PolicyError> {
     let mut engine = new_engine()?;
     let mut entries = Vec::new();
-    let mut kept = Vec::new();
     for source in sources {
-        if !wanted(source, only) {
-            continue;
-        }
         let package = engine
             .add_policy(source.path.clone(), source.text.clone())
             .map_err(|e| PolicyError::Compile {
@@ -504,9 +496,8 @@ fn compile_sources(
                 }
             }
         }
-        kept.push(source.clone());
     }
-    Ok((engine, entries, kept))
+    Ok((engine, entries))
 }
 
 impl Policies {
@@ -532,29 +523,31 @@ impl Policies {
             .into_iter()
             .filter(|s| with_tests || !s.is_test())
             .collect();
-        // Only the METADATA of the rule sets loaded is read (a one-manifest run skips the session rules').
-        let described: Vec<&PolicySource> = sources.iter().filter(|s| wanted(s, only)).collect();
+        // Only the rule sets loaded are compiled and have their METADATA read (a one-manifest run skips the
+        // session rules').
+        let (loaded, left_out): (Vec<&PolicySource>, Vec<&PolicySource>) =
+            sources.iter().partition(|s| wanted(s, only));
         // The METADATA blocks are parsed on a second thread while the engine compiles the Rego: a third of
         // a one-manifest run's start-up otherwise.
         let (compiled, metadata) = std::thread::scope(|scope| {
             let metadata = scope.spawn(|| {
-                described
+                loaded
                     .iter()
                     .map(|s| parse_metadata(&s.path, &s.text))
                     .collect::<Vec<_>>()
             });
-            let compiled = compile_sources(&sources, only);
+            let compiled = compile_sources(&loaded);
             let metadata = metadata.join().unwrap_or_else(|_| {
                 // parse_metadata does not panic (a malformed block is an error value); fall back to
                 // parsing here if the thread could not finish.
-                described
+                loaded
                     .iter()
                     .map(|s| parse_metadata(&s.path, &s.text))
                     .collect()
             });
             (compiled, metadata)
         });
-        let (mut engine, entries, kept) = compiled?;
+        let (mut engine, entries) = compiled?;
         let builtin_packages: Vec<&str> = sources
             .iter()
             .filter(|s| s.builtin)
@@ -578,7 +571,7 @@ impl Policies {
             compiled: [OnceLock::new(), OnceLock::new()],
         };
         let mut rules = Vec::new();
-        for (source, meta) in described.iter().zip(metadata) {
+        for (source, meta) in loaded.iter().zip(metadata) {
             rules.extend(meta.map_err(|message| PolicyError::Compile {
                 file: source.path.clone(),
                 message,
@@ -604,12 +597,8 @@ impl Policies {
             engine,
             entries,
             rules,
-            sources: kept,
-            left_out: sources
-                .iter()
-                .filter(|s| !wanted(s, only))
-                .cloned()
-                .collect(),
+            sources: loaded.into_iter().cloned().collect(),
+            left_out: left_out.into_iter().cloned().collect(),
             time_limit: EVAL_TIME_LIMIT,
             vm: Arc::new(vm),
         })
