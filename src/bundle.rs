@@ -294,7 +294,7 @@ pub struct Head {
     pub count: Option<i64>,
 }
 
-/// Verify events (JSON values in file order) against the SPEC §10 reading of the chain.
+/// Verify events (located nodes or JSON values, in file order) against the SPEC §10 reading of the chain.
 pub fn verify<E: ChainEvent>(session_id: &str, events: &[E], head: Option<&Head>) -> ChainResult {
     let genesis = genesis(session_id);
     let mut prev: &str = &genesis;
