@@ -304,7 +304,7 @@ fn unescape(raw: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::parse_documents;
+    use crate::source::parse_documents_saphyr as parse_documents;
 
     fn slow(text: &str) -> Node {
         let mut docs = parse_documents(text, &Budgets::default()).expect("serde-saphyr parses it");

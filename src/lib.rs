@@ -25,3 +25,4 @@ pub mod seal;
 pub mod source;
 pub mod units;
 pub mod validate;
+pub mod yamlblock;

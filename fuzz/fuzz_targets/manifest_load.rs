@@ -1,5 +1,6 @@
 //! Manifest loading: bytes → UTF-8 → YAML documents (values + positions) → custody documents → schema check
-//! and the two value conversions policies and hashing use. Must never panic, whatever the bytes.
+//! and the two value conversions policies and hashing use. Must never panic, whatever the bytes; and whatever
+//! the block fast path takes, it reads exactly as serde-saphyr does.
 #![no_main]
 
 use custody::source::{self, Budgets};
@@ -9,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = source::decode(data) else {
         return;
     };
-    let (docs, _problems) = custody::inputs::documents("fuzz.yaml", text, &Budgets::default());
+    let budgets = Budgets::default();
+    if let Some(fast) = custody::yamlblock::parse(text, &budgets) {
+        assert_eq!(Ok(fast), source::parse_documents_saphyr(text, &budgets));
+    }
+    let (docs, _problems) = custody::inputs::documents("fuzz.yaml", text, &budgets);
     for doc in &docs {
         let _ = custody::schema::check(doc.kind, &doc.node);
         let _ = doc.node.to_json();
