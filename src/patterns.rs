@@ -1,12 +1,21 @@
 //! Compiling user patterns: host and command globs (globset syntax, `*` also matches `/`) and ticket regexes.
 
-/// Compile a glob as custody matches them: `*` crosses `/`, `\` escapes, optional case-insensitivity.
-pub fn glob(pattern: &str, case_insensitive: bool) -> Result<globset::GlobMatcher, globset::Error> {
+/// The longest glob custody compiles. globset panics on a glob whose regex outgrows its size limit (a
+/// 6 MB alternation did); host and command globs are a few dozen characters.
+pub const MAX_GLOB_CHARS: usize = 4096;
+
+/// Compile a glob as custody matches them: `*` crosses `/`, `\` escapes, optional case-insensitivity. The
+/// error says what is wrong with the glob.
+pub fn glob(pattern: &str, case_insensitive: bool) -> Result<globset::GlobMatcher, String> {
+    if pattern.chars().count() > MAX_GLOB_CHARS {
+        return Err(format!("it is longer than {MAX_GLOB_CHARS} characters"));
+    }
     Ok(globset::GlobBuilder::new(pattern)
         .case_insensitive(case_insensitive)
         .literal_separator(false)
         .backslash_escape(true)
-        .build()?
+        .build()
+        .map_err(|e| e.kind().to_string())?
         .compile_matcher())
 }
 
@@ -20,9 +29,7 @@ pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 /// Whether `pattern` compiles as a glob (case-sensitive, as the schema checks them): the error's kind when
 /// not. Results are remembered for the process, so a glob shared by many manifests is compiled once.
 pub fn glob_error(pattern: &str) -> Option<String> {
-    remembered(&GLOBS, pattern, |p| {
-        glob(p, false).err().map(|e| e.kind().to_string())
-    })
+    remembered(&GLOBS, pattern, |p| glob(p, false).err())
 }
 
 /// Whether `pattern` compiles as a ticket regex: the error's message when not (remembered like globs).
@@ -72,6 +79,10 @@ mod tests {
         assert!(!glob("psql *", false).unwrap().is_match("PSQL -c x"));
         assert!(glob("pgdb-[prod", false).is_err());
         assert!(regex("^CHG[0-9{7}$").is_err());
+        // A glob too long to compile safely is an error, never a panic.
+        let long = format!("{{{}}}", vec!["a*b[xyz]?"; 1_000].join(","));
+        assert!(glob(&long, false).unwrap_err().contains("longer than 4096"));
+        assert!(glob(&"a".repeat(MAX_GLOB_CHARS), false).is_ok());
     }
 
     #[test]

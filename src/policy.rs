@@ -373,7 +373,8 @@ pub fn call_extension(
             for pattern in arg(0).as_array()?.iter() {
                 let pattern: &str = pattern.as_string()?;
                 if !globs.contains_key(pattern) {
-                    let matcher = crate::patterns::glob(pattern, case_insensitive)?;
+                    let matcher = crate::patterns::glob(pattern, case_insensitive)
+                        .map_err(|e| anyhow::anyhow!("invalid glob {pattern:?}: {e}"))?;
                     globs.insert(pattern.to_owned(), matcher);
                 }
                 if globs

@@ -144,9 +144,21 @@ fn schema_level_hostility_is_p002() {
             r#"hosts: ["pgdb-{prod"]"#,
         ),
     );
+    // A glob of 6 MB (within the file-size budget) made globset panic: now a glob over 4,096 characters is
+    // not a valid glob.
+    let alternates: Vec<String> = (0..400_000).map(|i| format!("a{i}*b[xyz]?")).collect();
+    write(
+        d,
+        "huge-glob.yaml",
+        m.replace(
+            r#"hosts: ["pgdb-prod-*.payments.example.com"]"#,
+            &format!(r#"hosts: ["{{{}}}"]"#, alternates.join(",")),
+        ),
+    );
     for (file, needle) in [
         ("re.yaml", "not a valid regex"),
         ("glob.yaml", "not a valid glob"),
+        ("huge-glob.yaml", "longer than 4096 characters"),
     ] {
         let r = run_json(d, &["validate", file]);
         assert_eq!(r.code, 1, "{file}");
