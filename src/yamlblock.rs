@@ -797,6 +797,38 @@ mod tests {
     }
 
     #[test]
+    fn near_a_budget_the_fast_path_agrees_or_declines() {
+        // Whatever the depth and node budgets, the fast path never takes a text serde-saphyr rejects.
+        let agrees = |text: &str, budgets: &Budgets| {
+            if let Some(fast) = parse(text, budgets) {
+                assert_eq!(Ok(fast), parse_documents_saphyr(text, budgets), "{text}");
+            }
+        };
+        for max_depth in 2..12 {
+            let budgets = Budgets {
+                max_depth,
+                ..Budgets::default()
+            };
+            for levels in 1..14 {
+                let mut maps: String = (0..levels)
+                    .map(|l| format!("{}a{l}:\n", "  ".repeat(l)))
+                    .collect();
+                maps.push_str(&format!("{}- [x]\n", "  ".repeat(levels)));
+                agrees(&maps, &budgets);
+                agrees(&format!("{}[x]\n", "- ".repeat(levels)), &budgets);
+            }
+        }
+        let text: String = (0..30).map(|i| format!("k{i}: [a, b]\n")).collect();
+        for max_nodes in [8, 16, 20, 24, 32, 40, 80, 200] {
+            let budgets = Budgets {
+                max_nodes,
+                ..Budgets::default()
+            };
+            agrees(&text, &budgets);
+        }
+    }
+
+    #[test]
     fn a_long_line_of_flow_items_is_read_in_linear_time() {
         // Columns are counted on from the previous item (counting from the line's start for each item made
         // a 16 MiB line quadratic).
