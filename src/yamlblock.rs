@@ -691,6 +691,10 @@ fn plain_type(text: &str) -> Option<Value> {
             return text.parse().ok().map(Value::Int);
         }
     }
+    // Typed alone, a scalar starting like a document marker would not be the same scalar.
+    if text.starts_with("...") || text.starts_with("---") {
+        return None;
+    }
     crate::source::scalar_value(text)
 }
 
@@ -764,6 +768,9 @@ mod tests {
             "a: \u{feff}\n",
             "a: \u{85}\n",
             "{\"a\": 1}\n",
+            "a: ...x\n",
+            "a: ... x\n",
+            "a: .inf\n",
         ] {
             declined(text);
         }
