@@ -47,8 +47,9 @@ struct Parser<'a> {
     max_nodes: usize,
 }
 
-/// The longest key token taken here (YAML limits implicit keys to 1024 characters).
-const MAX_KEY_BYTES: usize = 1000;
+/// The longest key token the fast paths take (YAML limits implicit keys to 1024 characters); longer keys
+/// are left to serde-saphyr. Shared with [`crate::yamlblock`].
+pub(crate) const MAX_KEY_BYTES: usize = 1000;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<u8> {

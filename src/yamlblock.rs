@@ -17,6 +17,7 @@
 //! are read here). Property tests hold the two parsers to the same trees, on generated documents and on
 //! mutated text; the `manifest_load` fuzz target asserts it too.
 
+use crate::jsonline::MAX_KEY_BYTES;
 use crate::source::{Budgets, Key, Node, Pos, Value};
 
 /// Parse every document of `text` when it is plain block-style YAML; `None` leaves it to serde-saphyr.
@@ -120,8 +121,6 @@ struct Parser<'a> {
     max_nodes: usize,
 }
 
-/// Keys longer than this are left to serde-saphyr (YAML limits implicit keys to 1024 characters).
-const MAX_KEY_BYTES: usize = 1000;
 /// Mappings with more entries are left to serde-saphyr (keys are checked for duplicates pairwise).
 const MAX_ENTRIES: usize = 256;
 
