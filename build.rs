@@ -1,5 +1,11 @@
-//! Embeds every `policies/**/*.rego` file into the binary (see `policy::BUILTIN`).
+//! Embeds every `policies/**/*.rego` file into the binary (see `policy::BUILTIN`), and compiles the built-in
+//! rule sets for regorus's VM, embedding their entry points and programs (see `precompiled`), so that a run
+//! neither parses nor compiles them. A built-in policy that does not compile fails the build.
 use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "src/program.rs"]
+mod program;
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -29,6 +35,97 @@ fn main() {
     }
     code.push(']');
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(Path::new(&out).join("builtin_policies.rs"), code)
-        .expect("write generated list");
+    let out = Path::new(&out);
+    std::fs::write(out.join("builtin_policies.rs"), code).expect("write generated list");
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .filter(|file| !file.ends_with("_test.rego"))
+        .map(|file| {
+            let rel = file.strip_prefix(&format!("{root}/")).unwrap_or(file);
+            let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {file}: {e}"));
+            (rel.to_owned(), text)
+        })
+        .collect();
+    precompile(&sources, out);
+}
+
+/// An engine that knows custody's extension functions by name and arity (compiling never calls them).
+fn engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    for &(name, arity) in program::EXTENSIONS {
+        engine
+            .add_extension(
+                name.to_owned(),
+                arity,
+                Box::new(|_| Ok(regorus::Value::Undefined)),
+            )
+            .unwrap_or_else(|e| panic!("register {name}: {e}"));
+    }
+    engine
+}
+
+/// Find the entry points of the built-in rule sets as the engine does (`policy::compile_sources`), compile
+/// each target's program, and write `builtin_entries.rs`, `builtin_programs.rs` and the programs.
+fn precompile(sources: &[(String, String)], out: &Path) {
+    let mut discovery = engine();
+    // (file, package, rule, query): the first rule set of a package to declare an entry point owns it.
+    let mut entries: Vec<(String, String, &str, String)> = Vec::new();
+    for (path, text) in sources {
+        let package = discovery
+            .add_policy(path.clone(), text.clone())
+            .unwrap_or_else(|e| panic!("built-in policy {path} does not compile: {e}"));
+        let package = package.strip_prefix("data.").unwrap_or(&package).to_owned();
+        if program::scope_of(&package).is_none() {
+            continue;
+        }
+        for rule in program::declared_entries(&discovery, path) {
+            let query = format!("data.{package}.{rule}");
+            if !entries.iter().any(|e| e.3 == query) {
+                entries.push((path.clone(), package.clone(), rule, query));
+            }
+        }
+    }
+    let mut list = String::from("&[\n");
+    for (path, package, rule, _) in &entries {
+        list.push_str(&format!("    ({path:?}, {package:?}, {rule:?}),\n"));
+    }
+    list.push(']');
+    std::fs::write(out.join("builtin_entries.rs"), list).expect("write entry list");
+    let mut programs = String::from("&[\n");
+    for name in ["workflow", "session"] {
+        let queries: Vec<&str> = entries
+            .iter()
+            .filter(|e| program::scope_of(&e.1).is_some_and(|s| s.covers(name)))
+            .map(|e| e.3.as_str())
+            .collect();
+        let files: Vec<(&str, &str)> = sources
+            .iter()
+            .filter(|(_, text)| {
+                program::package_of(text)
+                    .and_then(program::scope_of)
+                    .is_none_or(|s| s.covers(name))
+            })
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_, compiled) = program::compile_for_vm(
+            engine(),
+            &files,
+            name,
+            &queries,
+            regorus::Value::new_object(),
+        )
+        .unwrap_or_else(|e| panic!("the built-in {name} rule sets do not compile for the VM: {e}"));
+        let bytes = compiled
+            .serialize_binary()
+            .unwrap_or_else(|e| panic!("serialise the {name} program: {e}"));
+        let file = out.join(format!("{name}.rvm"));
+        std::fs::write(&file, bytes).expect("write program");
+        programs.push_str(&format!(
+            "    ProgramInfo {{ name: {name:?}, sources: &{:?}, queries: &{queries:?}, bytes: include_bytes!({:?}) }},\n",
+            files.iter().map(|f| f.0).collect::<Vec<_>>(),
+            file.to_string_lossy(),
+        ));
+    }
+    programs.push(']');
+    std::fs::write(out.join("builtin_programs.rs"), programs).expect("write program list");
 }

@@ -16,6 +16,8 @@ pub mod inputs;
 pub mod jsonline;
 pub mod patterns;
 pub mod policy;
+pub mod precompiled;
+pub mod program;
 pub mod recursion;
 pub mod report;
 pub mod run;

@@ -10,17 +10,18 @@
 
 use std::sync::Arc;
 
-use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, RegoVM};
 use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{CompiledPolicy, Engine, Value};
 
-use crate::policy::{call_extension, PatternCache, PolicySource, EXTENSIONS};
+use crate::policy::{call_extension, PatternCache, PolicySource};
 
 /// A target's built-in rule sets, compiled once and shared by every worker's VM.
 pub struct Compiled {
-    policy: CompiledPolicy,
+    /// The interpreter's compiled form, when compiled in this process (the VM does not read it).
+    policy: Option<CompiledPolicy>,
     program: Arc<Program>,
     data: Value,
     entry: String,
@@ -33,39 +34,44 @@ const _: fn() = || {
 };
 
 impl Compiled {
-    /// Compile `sources` (the built-in policy texts) with a generated module whose rule `entry` evaluates
-    /// to the array of the entry points' values, against the data document `data`.
+    /// Compile `sources` (the built-in policy texts) with a generated module whose rule evaluates to the
+    /// array of the values of `queries` (the entry points), for documents of `name` (`workflow`, `session`),
+    /// against the data document `data`.
     pub fn new(
-        mut engine: Engine,
+        engine: Engine,
         sources: &[&PolicySource],
-        aggregate: (&str, String),
+        name: &str,
+        queries: &[&str],
         data: Value,
     ) -> Result<Compiled, String> {
-        for source in sources {
-            engine
-                .add_policy(source.path.clone(), expand_import_aliases(&source.text))
-                .map_err(|e| format!("{}: {e}", source.path))?;
-        }
-        let (entry, module) = aggregate;
-        engine
-            .add_policy("<custody: compiled entry points>".to_owned(), module)
-            .map_err(|e| e.to_string())?;
-        engine.add_data(data.clone()).map_err(|e| e.to_string())?;
-        let policy = engine
-            .compile_with_entrypoint(&regorus::Rc::from(entry))
-            .map_err(|e| e.to_string())?;
-        let host: Vec<(&str, usize)> = EXTENSIONS
+        let texts: Vec<(&str, &str)> = sources
             .iter()
-            .map(|&(name, arity)| (name, usize::from(arity)))
+            .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
-        let program = Compiler::compile_from_policy_with_host_await(&policy, &[entry], &host)
-            .map_err(|e| e.to_string())?;
+        let (policy, program) =
+            crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
         Ok(Compiled {
-            policy,
+            policy: Some(policy),
             program,
             data,
-            entry: entry.to_owned(),
+            entry: crate::program::aggregate_query(name),
         })
+    }
+
+    /// A program `build.rs` compiled (see [`crate::precompiled`]), for documents of `name`, against `data`:
+    /// the VM reads the data document when it runs, so one program serves every configuration.
+    pub fn from_binary(bytes: &[u8], name: &str, data: Value) -> Result<Compiled, String> {
+        match Program::deserialize_binary(bytes)? {
+            DeserializationResult::Complete(program) => Ok(Compiled {
+                policy: None,
+                program: Arc::new(program),
+                data,
+                entry: crate::program::aggregate_query(name),
+            }),
+            DeserializationResult::Partial(_) => Err(
+                "the embedded VM program needs recompiling (a regorus format change)".to_owned(),
+            ),
+        }
     }
 }
 
@@ -78,7 +84,10 @@ pub struct Vm {
 
 impl Vm {
     pub fn new(compiled: &Compiled, time_limit: std::time::Duration) -> Result<Vm, String> {
-        let mut vm = RegoVM::new_with_policy(compiled.policy.clone());
+        let mut vm = match &compiled.policy {
+            Some(policy) => RegoVM::new_with_policy(policy.clone()),
+            None => RegoVM::new(),
+        };
         vm.load_program(compiled.program.clone());
         vm.set_data(compiled.data.clone())
             .map_err(|e| e.to_string())?;
@@ -124,105 +133,5 @@ impl Vm {
                 .map_err(|e| e.to_string())?;
             result = self.vm.resume(Some(value)).map_err(|e| e.to_string())?;
         }
-    }
-}
-
-/// Expand import aliases (`import data.a.b` makes `b` mean `data.a.b`, so `b.x` is `data.a.b.x`;
-/// `import data.a.b as c` makes `c` mean it) into full references, outside strings and comments. The
-/// built-in policies never use an alias name for anything else (a local variable, an argument), which this
-/// expansion could not tell apart. The import lines become blank lines,
-/// so positions in the policy stay where they were.
-pub fn expand_import_aliases(text: &str) -> String {
-    let mut aliases: Vec<(String, String)> = Vec::new();
-    let mut lines: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["import", path] if path.starts_with("data.") => {
-                let alias = path.rsplit('.').next().unwrap_or(path);
-                aliases.push((alias.to_owned(), (*path).to_owned()));
-                lines.push(String::new());
-            }
-            ["import", path, "as", alias] if path.starts_with("data.") => {
-                aliases.push(((*alias).to_owned(), (*path).to_owned()));
-                lines.push(String::new());
-            }
-            _ => lines.push(line.to_owned()),
-        }
-    }
-    let body = lines.join("\n") + if text.ends_with('\n') { "\n" } else { "" };
-    if aliases.is_empty() {
-        return text.to_owned();
-    }
-    let bytes = body.as_bytes();
-    let mut out = String::with_capacity(body.len() + body.len() / 4);
-    let mut i = 0;
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'#' => {
-                let end = body[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                out.push_str(&body[i..end]);
-                i = end;
-            }
-            b'"' => {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    j += if bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                let end = (j + 1).min(bytes.len());
-                out.push_str(&body[i..end]);
-                i = end;
-            }
-            b'`' => {
-                let end = body[i + 1..]
-                    .find('`')
-                    .map_or(bytes.len(), |n| i + 1 + n + 1);
-                out.push_str(&body[i..end]);
-                i = end;
-            }
-            _ if ident(b) => {
-                let mut j = i;
-                while j < bytes.len() && ident(bytes[j]) {
-                    j += 1;
-                }
-                let word = &body[i..j];
-                let after_dot = i > 0 && bytes[i - 1] == b'.';
-                match aliases.iter().find(|(alias, _)| alias == word) {
-                    Some((_, path)) if !after_dot => out.push_str(path),
-                    _ => out.push_str(word),
-                }
-                i = j;
-            }
-            _ => {
-                let ch = body[i..].chars().next().unwrap_or(' ');
-                out.push(ch);
-                i += ch.len_utf8();
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aliases_expand_outside_strings_and_comments() {
-        let text = "package p\n\nimport rego.v1\nimport data.custody.session.lib\nimport data.x.y as z\nimport data.w.v\n\n# lib.a stays\nr := lib.a if { \"lib.b\"; z.c[1]; lib[\"d\"]; mylib.e; q.lib.f; `lib.g`; v; v_w }\n";
-        let out = expand_import_aliases(text);
-        assert_eq!(
-            out,
-            "package p\n\nimport rego.v1\n\n\n\n\n# lib.a stays\nr := data.custody.session.lib.a if { \"lib.b\"; data.x.y.c[1]; data.custody.session.lib[\"d\"]; mylib.e; q.lib.f; `lib.g`; data.w.v; v_w }\n"
-        );
-        assert_eq!(out.lines().count(), text.lines().count());
-    }
-
-    #[test]
-    fn text_without_aliases_is_unchanged() {
-        let text = "package p\nimport rego.v1\nr := input.lib.x\n";
-        assert_eq!(expand_import_aliases(text), text);
     }
 }
