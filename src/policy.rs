@@ -273,7 +273,8 @@ struct VmState {
 }
 
 /// Which engine evaluates the built-in rule sets (`CUSTODY_ENGINE`): `interpreter`, `vm`, or (unset) the
-/// VM for runs of at least [`VM_MIN_DOCUMENTS`] documents, where compiling it pays off.
+/// VM whenever the embedded program applies, else for runs of at least [`VM_MIN_DOCUMENTS`] documents,
+/// where compiling it pays off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EngineChoice {
     Interpreter,
@@ -281,7 +282,7 @@ pub enum EngineChoice {
     Auto,
 }
 
-/// The fewest documents for which `auto` compiles the VM (a one-manifest pre-commit run does not).
+/// The fewest documents for which `auto` compiles the VM at run time when no embedded program applies.
 pub const VM_MIN_DOCUMENTS: usize = 16;
 
 impl EngineChoice {
