@@ -100,14 +100,10 @@ fn precompile(sources: &[(String, String)], out: &Path) {
             .collect();
         let files: Vec<(&str, &str)> = sources
             .iter()
-            .filter(|(_, text)| {
-                program::package_of(text)
-                    .and_then(program::scope_of)
-                    .is_none_or(|s| s.covers(name))
-            })
+            .filter(|(_, text)| program::compiled_for(text, name))
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let (_, compiled) = program::compile_for_vm(
+        let compiled = program::compile_for_vm(
             engine(),
             &files,
             name,

@@ -729,11 +729,7 @@ impl Policies {
             .sources
             .iter()
             .filter(|s| s.builtin && !s.is_test())
-            .filter(|s| {
-                package_of(&s.text)
-                    .and_then(targets_of)
-                    .is_none_or(|t| t.contains(&target))
-            })
+            .filter(|s| crate::program::compiled_for(&s.text, target.name()))
             .collect();
         let embedded = crate::precompiled::program(target.name(), &sources);
         let wanted = match choice {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::Program;
-use regorus::{CompiledPolicy, Engine, Value};
+use regorus::{Engine, Value};
 
 /// custody's extension functions: name and number of arguments (mechanics in Rust, `crate::policy`; see
 /// docs/policy-input.md).
@@ -68,6 +68,15 @@ pub fn scope_of(package: &str) -> Option<Scope> {
     }
 }
 
+/// Whether the Rego source `text` goes into the program for documents of `name`: a rule set of that
+/// target, or a shared one (`custody.input`, a library of another namespace). `build.rs` and the engine
+/// must pick the same files, or the embedded program would not be used.
+pub fn compiled_for(text: &str, name: &str) -> bool {
+    package_of(text)
+        .and_then(scope_of)
+        .is_none_or(|scope| scope.covers(name))
+}
+
 /// The entry-point rules (of [`ENTRY_RULES`]) the source at `path`, already added to `engine`, declares.
 pub fn declared_entries(engine: &Engine, path: &str) -> Vec<&'static str> {
     ENTRY_RULES
@@ -108,7 +117,7 @@ pub fn compile_for_vm(
     name: &str,
     queries: &[&str],
     data: Value,
-) -> Result<(CompiledPolicy, Arc<Program>), String> {
+) -> Result<Arc<Program>, String> {
     for (path, text) in sources {
         engine
             .add_policy((*path).to_owned(), expand_import_aliases(text))
@@ -131,7 +140,7 @@ pub fn compile_for_vm(
         .collect();
     let program = Compiler::compile_from_policy_with_host_await(&policy, &[entry.as_str()], &host)
         .map_err(|e| e.to_string())?;
-    Ok((policy, program))
+    Ok(program)
 }
 
 /// Expand import aliases (`import data.a.b` makes `b` mean `data.a.b`, so `b.x` is `data.a.b.x`;

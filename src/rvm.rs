@@ -14,14 +14,12 @@ use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, RegoVM};
 use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
-use regorus::{CompiledPolicy, Engine, Value};
+use regorus::{Engine, Value};
 
 use crate::policy::{call_extension, PatternCache, PolicySource};
 
 /// A target's built-in rule sets, compiled once and shared by every worker's VM.
 pub struct Compiled {
-    /// The interpreter's compiled form, when compiled in this process (the VM does not read it).
-    policy: Option<CompiledPolicy>,
     program: Arc<Program>,
     data: Value,
     entry: String,
@@ -48,10 +46,8 @@ impl Compiled {
             .iter()
             .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
-        let (policy, program) =
-            crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
+        let program = crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
         Ok(Compiled {
-            policy: Some(policy),
             program,
             data,
             entry: crate::program::aggregate_query(name),
@@ -63,7 +59,6 @@ impl Compiled {
     pub fn from_binary(bytes: &[u8], name: &str, data: Value) -> Result<Compiled, String> {
         match Program::deserialize_binary(bytes)? {
             DeserializationResult::Complete(program) => Ok(Compiled {
-                policy: None,
                 program: Arc::new(program),
                 data,
                 entry: crate::program::aggregate_query(name),
@@ -84,10 +79,7 @@ pub struct Vm {
 
 impl Vm {
     pub fn new(compiled: &Compiled, time_limit: std::time::Duration) -> Result<Vm, String> {
-        let mut vm = match &compiled.policy {
-            Some(policy) => RegoVM::new_with_policy(policy.clone()),
-            None => RegoVM::new(),
-        };
+        let mut vm = RegoVM::new();
         vm.load_program(compiled.program.clone());
         vm.set_data(compiled.data.clone())
             .map_err(|e| e.to_string())?;
