@@ -583,6 +583,12 @@ impl Policies {
             .iter()
             .all(|s| s.builtin && crate::precompiled::is_embedded(&s.path, &s.text));
         let data = Value::from(data);
+        let read_metadata = || {
+            loaded
+                .iter()
+                .map(|s| parse_metadata(&s.path, &s.text))
+                .collect::<Vec<_>>()
+        };
         let (interpreter, entries, metadata) = if precompiled {
             let mut entries = Vec::new();
             for source in &loaded {
@@ -592,30 +598,16 @@ impl Policies {
                     }
                 }
             }
-            let metadata: Vec<_> = loaded
-                .iter()
-                .map(|s| parse_metadata(&s.path, &s.text))
-                .collect();
-            (OnceLock::new(), entries, metadata)
+            (OnceLock::new(), entries, read_metadata())
         } else {
             // The METADATA blocks are parsed on a second thread while the engine compiles the Rego: a
             // third of a one-manifest run's start-up otherwise.
             let (compiled, metadata) = std::thread::scope(|scope| {
-                let metadata = scope.spawn(|| {
-                    loaded
-                        .iter()
-                        .map(|s| parse_metadata(&s.path, &s.text))
-                        .collect::<Vec<_>>()
-                });
+                let metadata = scope.spawn(read_metadata);
                 let compiled = compile_sources(&loaded);
-                let metadata = metadata.join().unwrap_or_else(|_| {
-                    // parse_metadata does not panic (a malformed block is an error value); fall back to
-                    // parsing here if the thread could not finish.
-                    loaded
-                        .iter()
-                        .map(|s| parse_metadata(&s.path, &s.text))
-                        .collect()
-                });
+                // parse_metadata does not panic (a malformed block is an error value); fall back to parsing
+                // here if the thread could not finish.
+                let metadata = metadata.join().unwrap_or_else(|_| read_metadata());
                 (compiled, metadata)
             });
             let (engine, entries) = compiled?;
