@@ -1,11 +1,15 @@
 //! Embeds every `policies/**/*.rego` file into the binary (see `policy::BUILTIN`), and compiles the built-in
 //! rule sets for regorus's VM, embedding their entry points and programs (see `precompiled`), so that a run
-//! neither parses nor compiles them. A built-in policy that does not compile fails the build.
+//! neither parses nor compiles them, and reads their METADATA blocks (see `precompiled::metadata`). A built-in
+//! policy that does not compile, or whose METADATA is malformed, fails the build.
 use std::path::Path;
 
 #[allow(dead_code)]
 #[path = "src/program.rs"]
 mod program;
+
+#[path = "src/metadata.rs"]
+mod metadata;
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -37,6 +41,7 @@ fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let out = Path::new(&out);
     std::fs::write(out.join("builtin_policies.rs"), code).expect("write generated list");
+    write_metadata(&root, &files, out);
     let sources: Vec<(String, String)> = files
         .iter()
         .filter(|file| !file.ends_with("_test.rego"))
@@ -124,4 +129,26 @@ fn precompile(sources: &[(String, String)], out: &Path) {
     }
     programs.push(']');
     std::fs::write(out.join("builtin_programs.rs"), programs).expect("write program list");
+}
+
+/// Read the METADATA blocks of every built-in policy file and write `builtin_metadata.rs`: per file, its rules
+/// as `(id, title, description, warning, frameworks, remediation, line)`.
+fn write_metadata(root: &str, files: &[String], out: &Path) {
+    let mut code = String::from("&[\n");
+    for file in files {
+        let rel = file.strip_prefix(&format!("{root}/")).unwrap_or(file);
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {file}: {e}"));
+        let blocks = metadata::blocks(rel, &text)
+            .unwrap_or_else(|e| panic!("built-in policy METADATA is malformed: {e}"));
+        code.push_str(&format!("    ({rel:?}, &[\n"));
+        for b in blocks {
+            code.push_str(&format!(
+                "        ({:?}, {:?}, {:?}, {}, &{:?}, {:?}, {}),\n",
+                b.id, b.title, b.description, b.warning, b.frameworks, b.remediation, b.line
+            ));
+        }
+        code.push_str("    ]),\n");
+    }
+    code.push(']');
+    std::fs::write(out.join("builtin_metadata.rs"), code).expect("write metadata list");
 }

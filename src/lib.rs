@@ -14,6 +14,7 @@ pub mod findings;
 pub mod import;
 pub mod inputs;
 pub mod jsonline;
+pub mod metadata;
 pub mod patterns;
 pub mod policy;
 pub mod precompiled;

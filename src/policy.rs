@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use regorus::{Engine, Value};
-use serde::Deserialize;
 
 use crate::findings::Severity;
 use crate::program::{package_of, Scope};
@@ -81,68 +80,32 @@ pub struct RuleMeta {
     pub line: usize,
 }
 
-#[derive(Deserialize)]
-struct MetaBlock {
-    title: Option<String>,
-    description: Option<String>,
-    custom: Option<MetaCustom>,
-}
-
-#[derive(Deserialize)]
-struct MetaCustom {
-    id: Option<String>,
-    severity: Option<String>,
-    #[serde(default)]
-    frameworks: Vec<String>,
-    remediation: Option<String>,
-}
-
-/// Read every `# METADATA` block of a Rego source that names a `custom.id`.
+/// Read every `# METADATA` block of a Rego source that names a `custom.id` (a built-in file's as read at
+/// build time).
 pub fn parse_metadata(file: &str, text: &str) -> Result<Vec<RuleMeta>, String> {
-    let package = package_of(text).unwrap_or_default().to_owned();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].trim() != "# METADATA" {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
-        let mut block = String::new();
-        i += 1;
-        while i < lines.len() && lines[i].trim_start().starts_with('#') {
-            let body = lines[i].trim_start().trim_start_matches('#');
-            block.push_str(body.strip_prefix(' ').unwrap_or(body));
-            block.push('\n');
-            i += 1;
-        }
-        let meta: MetaBlock = serde_saphyr::from_str(&block)
-            .map_err(|e| format!("{file}:{start}: METADATA block is not valid YAML: {e}"))?;
-        let Some(custom) = meta.custom else { continue };
-        let Some(id) = custom.id else { continue };
-        let severity = match custom.severity.as_deref() {
-            Some("warning") => Severity::Warning,
-            Some("error") | None => Severity::Error,
-            Some(other) => {
-                return Err(format!(
-                    "{file}:{start}: METADATA severity `{other}` must be error or warning"
-                ))
-            }
-        };
-        out.push(RuleMeta {
-            title: meta.title.unwrap_or_else(|| id.clone()),
-            id,
-            description: meta.description.unwrap_or_default().trim().to_owned(),
-            severity,
-            frameworks: custom.frameworks,
-            remediation: custom.remediation.unwrap_or_default().trim().to_owned(),
-            package: package.clone(),
+    let package = package_of(text).unwrap_or_default();
+    let blocks = match crate::precompiled::metadata(file, text) {
+        Some(blocks) => blocks,
+        None => crate::metadata::blocks(file, text)?,
+    };
+    Ok(blocks
+        .into_iter()
+        .map(|b| RuleMeta {
+            id: b.id,
+            title: b.title,
+            description: b.description,
+            severity: if b.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            frameworks: b.frameworks,
+            remediation: b.remediation,
+            package: package.to_owned(),
             file: file.to_owned(),
-            line: i + 1,
-        });
-    }
-    Ok(out)
+            line: b.line,
+        })
+        .collect())
 }
 
 /// A Rego source to load: its display path and text.

@@ -1,5 +1,5 @@
-//! The built-in rule sets as `build.rs` found and compiled them: their entry points, and one VM program per
-//! target (`workflow`, `session`), embedded in the binary. A run of the built-in rule sets alone neither
+//! The built-in rule sets as `build.rs` found and compiled them: their entry points, their METADATA, and one VM
+//! program per target (`workflow`, `session`), embedded in the binary. A run of the built-in rule sets alone neither
 //! parses nor compiles Rego: it reads the program (about 0.2 ms) where compiling took 10-20 ms, which was most
 //! of a one-manifest `validate`.
 //!
@@ -11,6 +11,20 @@ use crate::policy::PolicySource;
 
 /// Every entry point of the built-in rule sets, in source order: (file, package, rule).
 static ENTRIES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_entries.rs"));
+
+/// Per built-in policy file: its rules' METADATA, as `crate::metadata::blocks` read it at build time
+/// (id, title, description, warning, frameworks, remediation, line).
+type StaticBlock = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+    &'static str,
+    usize,
+);
+static METADATA: &[(&str, &[StaticBlock])] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_metadata.rs"));
 
 /// Per target: the program's source files and the entry points its result array holds, in order.
 static PROGRAMS: &[ProgramInfo] = include!(concat!(env!("OUT_DIR"), "/builtin_programs.rs"));
@@ -27,6 +41,33 @@ pub fn is_embedded(path: &str, text: &str) -> bool {
     crate::policy::BUILTIN
         .iter()
         .any(|(p, t)| *p == path && *t == text)
+}
+
+/// The METADATA blocks of the built-in file `path` when `text` is its embedded text, as read at build time
+/// (reading them at run time was a third of a one-manifest `validate`'s instructions).
+pub fn metadata(path: &str, text: &str) -> Option<Vec<crate::metadata::Block>> {
+    if !is_embedded(path, text) {
+        return None;
+    }
+    let (_, blocks) = METADATA.iter().find(|(file, _)| *file == path)?;
+    Some(
+        blocks
+            .iter()
+            .map(
+                |&(id, title, description, warning, frameworks, remediation, line)| {
+                    crate::metadata::Block {
+                        id: id.to_owned(),
+                        title: title.to_owned(),
+                        description: description.to_owned(),
+                        warning,
+                        frameworks: frameworks.iter().map(|f| (*f).to_owned()).collect(),
+                        remediation: remediation.to_owned(),
+                        line,
+                    }
+                },
+            )
+            .collect(),
+    )
 }
 
 /// The entry points (package, rule) `build.rs` found in the built-in file `path`, in order.
@@ -55,4 +96,32 @@ pub fn queries(name: &str) -> &'static [&'static str] {
         .iter()
         .find(|p| p.name == name)
         .map_or(&[], |p| p.queries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_metadata_is_what_the_files_say() {
+        let mut rules = 0;
+        for (path, text) in crate::policy::BUILTIN {
+            let embedded = metadata(path, text).expect("every built-in file has embedded METADATA");
+            let read = crate::metadata::blocks(path, text).expect("built-in METADATA is valid");
+            assert_eq!(embedded, read, "{path}");
+            rules += embedded.len();
+        }
+        assert!(rules > 40, "the built-in catalogue has its rules ({rules})");
+        // A text that is not the embedded one is read at run time, never matched to stale metadata.
+        let (path, text) = crate::policy::BUILTIN
+            .iter()
+            .find(|(p, _)| p.ends_with("session/commands.rego"))
+            .expect("the commands rule set is built in");
+        let edited = text.replace("severity: error", "severity: warning");
+        assert_eq!(metadata(path, &edited), None);
+        let read = crate::policy::parse_metadata(path, &edited).expect("still valid");
+        assert!(read
+            .iter()
+            .all(|r| r.severity == crate::findings::Severity::Warning));
+    }
 }

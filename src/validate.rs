@@ -177,6 +177,10 @@ pub fn dump(opts: &RunOptions, input: &RegoValue) -> Option<String> {
 /// Run `custody validate`.
 pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
     run::in_pool(opts.jobs, "workflow", |report| {
+        // What the VM needs whatever the number of documents (the embedded program) is read first, while
+        // the schema compiles on its own thread, instead of after the schema check has waited for it.
+        let choice = crate::policy::EngineChoice::from_env();
+        policies.prepare_vm(Target::Workflow, Some(0), choice);
         let files = load_files(opts, report);
         let workflows = workflows(&files, report, policies);
         report.documents = workflows.len();
@@ -211,11 +215,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                 None => None,
             });
         }
-        policies.prepare_vm(
-            Target::Workflow,
-            Some(workflows.len()),
-            crate::policy::EngineChoice::from_env(),
-        );
+        policies.prepare_vm(Target::Workflow, Some(workflows.len()), choice);
         let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = workflows
             .par_iter()
             .zip(duplicate_of.par_iter())
