@@ -99,7 +99,9 @@ fn precompile(sources: &[(String, String)], out: &Path) {
         if program::scope_of(&package).is_none() {
             continue;
         }
-        for rule in program::declared_entries(&discovery, path) {
+        let declared = program::declared_entries(&discovery, path)
+            .unwrap_or_else(|e| panic!("built-in policy {path}: {e}"));
+        for rule in declared {
             let query = format!("data.{package}.{rule}");
             if !entries.iter().any(|e| e.3 == query) {
                 entries.push((path.clone(), package.clone(), rule, query));

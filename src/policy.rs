@@ -503,7 +503,14 @@ fn compile_sources(sources: &[&PolicySource]) -> Result<(Engine, Vec<Entry>), Po
         let package = package.strip_prefix("data.").unwrap_or(&package).to_owned();
         if !source.is_test() {
             if let Some(targets) = targets_of(&package) {
-                for rule in crate::program::declared_entries(&engine, &source.path) {
+                let declared =
+                    crate::program::declared_entries(&engine, &source.path).map_err(|message| {
+                        PolicyError::Compile {
+                            file: source.path.clone(),
+                            message,
+                        }
+                    })?;
+                for rule in declared {
                     push_entry(&mut entries, &package, rule, targets, source.builtin);
                 }
             }
@@ -1158,6 +1165,37 @@ test_ok if {
             true,
         )
         .expect("loads")
+    }
+
+    #[test]
+    fn a_rule_set_whose_entry_points_cannot_be_found_fails_to_load() {
+        // regorus gives up on a file with a rule head keyed by a composite value; its deny rules must not
+        // be silently left out of the run.
+        let text = "package custody.workflow.pairs\nimport rego.v1\n\npairs[[a, b]] := 1 if {\n\ta := 1\n\tb := 2\n}\n\ndeny contains \"x\" if input.bad\n";
+        let loaded = Policies::load(
+            vec![PolicySource {
+                path: "pairs.rego".into(),
+                text: text.into(),
+                builtin: false,
+            }],
+            data_document(&BTreeMap::new(), &[]),
+            false,
+        );
+        let Err(e) = loaded else {
+            panic!("a rule set whose deny rules cannot be found must not load")
+        };
+        let message = e.to_string();
+        assert!(message.contains("pairs.rego"), "{message}");
+        assert!(
+            message.contains("cannot tell whether this file declares `deny` rules"),
+            "{message}"
+        );
+        // Keyed by a variable, the same rule set loads and its deny rule is an entry point.
+        let text = text.replace("pairs[[a, b]] := 1", "pairs contains [a, b]");
+        let policies = load(&text);
+        assert!(policies
+            .string_rule_ids()
+            .contains(&"custody.workflow.pairs.deny".to_owned()));
     }
 
     #[test]

@@ -77,16 +77,23 @@ pub fn compiled_for(text: &str, name: &str) -> bool {
         .is_none_or(|scope| scope.covers(name))
 }
 
-/// The entry-point rules (of [`ENTRY_RULES`]) the source at `path`, already added to `engine`, declares.
-pub fn declared_entries(engine: &Engine, path: &str) -> Vec<&'static str> {
-    ENTRY_RULES
-        .into_iter()
-        .filter(|rule| {
-            engine
-                .has_declared_rule_rooted_at(path, rule)
-                .unwrap_or(false)
-        })
-        .collect()
+/// The entry-point rules (of [`ENTRY_RULES`]) the source at `path`, already added to `engine`, declares. An
+/// error when regorus cannot tell (it gives up on a whole file when one rule head is keyed by a composite
+/// value, such as `p[[a, b]] := …`): the file's `deny` rules would otherwise be silently left out.
+pub fn declared_entries(engine: &Engine, path: &str) -> Result<Vec<&'static str>, String> {
+    let mut out = Vec::new();
+    for rule in ENTRY_RULES {
+        let declared = engine.has_declared_rule_rooted_at(path, rule).map_err(|e| {
+            format!(
+                "custody cannot tell whether this file declares `{rule}` rules ({e}); key partial rules by a \
+                 string or a variable (`p[k] := v`), or collect composite values with `p contains [a, b]`"
+            )
+        })?;
+        if declared {
+            out.push(rule);
+        }
+    }
+    Ok(out)
 }
 
 /// The rule of the generated module that evaluates every entry point for `name` (`workflow`, `session`).

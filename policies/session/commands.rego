@@ -14,22 +14,34 @@ deny_globs := _patterns("deny")
 
 allow_globs := _patterns("allow")
 
-# Why a segment offends, or undefined when it does not.
-offence(seg) := "denied" if {
+# The segments of each command event: event index -> the command line's segments, in order. Each command is
+# split once per bundle; the rules below look its segments up.
+segments[i] := custody.command_segments(ev.command) if {
+	some i, ev in lib.events
+	ev.type == "command"
+	is_string(ev.command)
+}
+
+# The segments that match a deny glob (case-insensitive), as [event index, segment index].
+denied contains [i, k] if {
 	count(deny_globs) > 0
+	some i, segs in segments
+	some k, seg in segs
 	custody.glob_match(deny_globs, true, seg)
 }
 
-offence(seg) := "not allowed" if {
-	not _denied(seg)
+# The segments that match no deny glob and, the allow list being non-empty, no allow glob (case-sensitive).
+not_allowed contains [i, k] if {
 	count(allow_globs) > 0
+	some i, segs in segments
+	some k, seg in segs
+	not denied[[i, k]]
 	not custody.glob_match(allow_globs, false, seg)
 }
 
-_denied(seg) if {
-	count(deny_globs) > 0
-	custody.glob_match(deny_globs, true, seg)
-}
+# Why each offending segment offends, keyed by [event index, segment index] (so in command and segment
+# order).
+offences := object.union({key: "denied" | some key in denied}, {key: "not allowed" | some key in not_allowed})
 
 # METADATA
 # title: Command outside the workflow's command policy
@@ -48,12 +60,9 @@ _denied(seg) if {
 #     for it to spec.session.commands.allow through the workflow's change process.
 deny contains f if {
 	lib.has_workflow
-	some i, ev in lib.events
-	ev.type == "command"
-	cmd := ev.command
-	is_string(cmd)
-	offending := [sprintf("%q (%v)", [seg, offence(seg)]) | some seg in custody.command_segments(cmd); offence(seg)]
-	count(offending) > 0
+	some i in {key[0] | some key, _ in offences}
+	ev := lib.events[i]
+	offending := [sprintf("%q (%v)", [segments[i][key[1]], why]) | some key, why in offences; key[0] == i]
 	f := {
 		"id": "CUS-S014",
 		"msg": sprintf("command event seq %v ran %v outside the workflow's command policy (deny %v, allow %v): investigate it, or allow it in spec.session.commands", [lib.show(lib.get(ev, "seq", null)), concat(", ", offending), deny_globs, allow_globs]),

@@ -101,9 +101,10 @@ events := e if {
 
 # The trimmed, lowercase form of a non-empty identity string (as custody.workflow.lib compares names);
 # undefined for anything else.
-id(x) := lower(trim_space(x)) if {
+id(x) := y if {
 	is_string(x)
-	trim_space(x) != ""
+	y := lower(trim_space(x))
+	y != ""
 }
 
 # The lowercase set of the identity strings of an array; {} for anything that is not an array.

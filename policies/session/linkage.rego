@@ -126,9 +126,9 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	p := lib.principal
-	some i, ev in lib.events
-	_has_key(ev, "principal")
-	lib.id(ev.principal) != p
+	some i, id in event_ids
+	id != p
+	ev := lib.events[i]
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v but identity.principal is %q: events must be those of the session's principal", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
@@ -139,15 +139,25 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.principal
-	some i, ev in lib.events
-	_has_key(ev, "principal")
-	not lib.id(ev.principal)
+	some i, _ in event_principals
+	not event_ids[i]
+	ev := lib.events[i]
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v, not identity.principal %q: record the principal who acted", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
 		"path": ["evidence", "events", i, "principal"],
 	}
 }
+
+# The events that name a principal (the key is present, whatever its value): index -> that value.
+event_principals[i] := who if {
+	some i, ev in lib.events
+	is_object(ev)
+	who := ev.principal
+}
+
+# The identity each of those events names, normalised (lib.id); absent when it names none usable.
+event_ids[i] := lib.id(who) if some i, who in event_principals
 
 _has_key(obj, k) if {
 	is_object(obj)

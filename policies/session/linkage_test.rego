@@ -111,3 +111,10 @@ test_s002_event_with_null_principal if {
 	inp := fx.patch({"evidence": {"events": [ev]}})
 	fx.findings == {fx.err("CUS-S002", ["evidence", "events", 0, "principal"])} with input as inp
 }
+
+test_s002_event_principal_that_names_no_identity if {
+	evs := [object.union(fx.valid_bundle.evidence.events[0], {"principal": p}) | some p in [false, "  ", 42]]
+	inp := fx.patch({"evidence": {"events": array.concat(evs, ["not an event"])}})
+	s002 := {f | some f in fx.findings with input as inp; f.id == "CUS-S002"}
+	s002 == {fx.err("CUS-S002", ["evidence", "events", i, "principal"]) | some i in [0, 1, 2]}
+}

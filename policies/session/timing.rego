@@ -166,23 +166,20 @@ deny contains f if {
 # CUS-S018
 # ---------------------------------------------------------------------------------------------------------
 
+# The events whose time is a valid timestamp inside the window (each event's time is parsed once).
+inside contains i if {
+	window_ok
+	some i, ev in lib.events
+	t := lib.instant(ev.time)
+	t >= start
+	t <= end
+}
+
 # An event lies outside the window when its time is before start, after end, or not a valid timestamp.
 outside contains i if {
 	window_ok
-	some i, ev in lib.events
-	not lib.instant(lib.get(ev, "time", null))
-}
-
-outside contains i if {
-	window_ok
-	some i, ev in lib.events
-	t := lib.instant(lib.get(ev, "time", null))
-	not _within(t)
-}
-
-_within(t) if {
-	t >= start
-	t <= end
+	some i, _ in lib.events
+	not inside[i]
 }
 
 # The recording may run at most 5 seconds past the session's length (clock skew, final output).

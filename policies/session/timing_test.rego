@@ -168,3 +168,15 @@ test_s018_recording_within_slack_passes if {
 	inp := fx.patch({"custody": {"recording": {"cast_duration_ns": 2345000000000}}})
 	fx.findings == set() with input as inp
 }
+
+test_s018_event_with_malformed_time_or_not_an_object if {
+	inp := fx.patch({"evidence": {"events": [
+		object.union(event(1, "x"), {"time": 1795608000}),
+		"not an event",
+		event(3, "2026-11-20T10:03:10Z"),
+	]}})
+	fx.err("CUS-S018", ["evidence", "events", 0]) in fx.findings with input as inp
+	some f in fx.raw_findings with input as inp
+	f.id == "CUS-S018"
+	contains(f.msg, "2 event(s) outside")
+}
