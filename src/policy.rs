@@ -301,12 +301,54 @@ impl Target {
 
 pub use crate::program::EXTENSIONS;
 
+/// A list of glob patterns and their matchers.
+type GlobList = (Vec<String>, Vec<Arc<globset::GlobMatcher>>);
+
 /// Compiled glob and regex patterns of one worker, so a pattern matched for every event is compiled once.
 #[derive(Clone, Default)]
 pub struct PatternCache {
     /// Case-sensitive globs, then case-insensitive ones (two maps: a lookup by `&str` allocates nothing).
-    globs: [HashMap<String, globset::GlobMatcher>; 2],
+    /// Shared (`Arc`), not cloned: a cloned matcher's regex starts with an empty search cache.
+    globs: [HashMap<String, Arc<globset::GlobMatcher>>; 2],
+    /// Per case, the glob list matched last and its matchers: a bundle matches every command segment against
+    /// the same lists, so most calls compare a few short strings instead of hashing every pattern.
+    recent: [Option<GlobList>; 2],
     regexes: HashMap<String, regex::Regex>,
+}
+
+impl PatternCache {
+    /// The matchers of `list` (glob strings) in `case`, when every pattern is a valid glob.
+    fn glob_list(&mut self, list: &[Value], case: usize) -> Option<&[Arc<globset::GlobMatcher>]> {
+        let same = |patterns: &Vec<String>| {
+            patterns.len() == list.len()
+                && patterns
+                    .iter()
+                    .zip(list)
+                    .all(|(p, v)| matches!(v, Value::String(s) if s.as_ref() == p.as_str()))
+        };
+        if !self.recent[case].as_ref().is_some_and(|(p, _)| same(p)) {
+            let globs = &mut self.globs[case];
+            let mut patterns = Vec::with_capacity(list.len());
+            let mut matchers = Vec::with_capacity(list.len());
+            for value in list {
+                let Value::String(pattern) = value else {
+                    return None;
+                };
+                let matcher = match globs.get(pattern.as_ref()) {
+                    Some(m) => Arc::clone(m),
+                    None => {
+                        let m = Arc::new(crate::patterns::glob(pattern, case == 1).ok()?);
+                        globs.insert(pattern.to_string(), Arc::clone(&m));
+                        m
+                    }
+                };
+                patterns.push(pattern.to_string());
+                matchers.push(matcher);
+            }
+            self.recent[case] = Some((patterns, matchers));
+        }
+        self.recent[case].as_ref().map(|(_, m)| m.as_slice())
+    }
 }
 
 /// Call the extension function `name` (one of [`EXTENSIONS`]) on `args`. The interpreter's extensions and
@@ -344,14 +386,23 @@ pub fn call_extension(
         "custody.glob_match" => {
             let case_insensitive = *arg(1).as_bool()?;
             let subject = arg(2).as_string()?;
+            let list = arg(0).as_array()?;
+            if let Some(matchers) = cache.glob_list(list.as_slice(), usize::from(case_insensitive))
+            {
+                return Ok(Value::from(
+                    matchers.iter().any(|m| m.is_match(subject.as_ref())),
+                ));
+            }
+            // A list with an invalid glob or a non-string: matched pattern by pattern, so the result (a hit
+            // before the bad pattern, else the error naming it) is the same as ever.
             let mut hit = false;
             let globs = &mut cache.globs[usize::from(case_insensitive)];
-            for pattern in arg(0).as_array()?.iter() {
+            for pattern in list.iter() {
                 let pattern: &str = pattern.as_string()?;
                 if !globs.contains_key(pattern) {
                     let matcher = crate::patterns::glob(pattern, case_insensitive)
                         .map_err(|e| anyhow::anyhow!("invalid glob {pattern:?}: {e}"))?;
-                    globs.insert(pattern.to_owned(), matcher);
+                    globs.insert(pattern.to_owned(), Arc::new(matcher));
                 }
                 if globs
                     .get(pattern)
@@ -367,16 +418,16 @@ pub fn call_extension(
             let pattern = arg(0).as_string()?;
             let subject = arg(1).as_string()?;
             let pattern: &str = pattern;
-            if !cache.regexes.contains_key(pattern) {
-                let re = regex::Regex::new(pattern)?;
-                cache.regexes.insert(pattern.to_owned(), re);
-            }
-            Value::from(
-                cache
-                    .regexes
-                    .get(pattern)
-                    .is_some_and(|re| re.is_match(subject)),
-            )
+            let hit = match cache.regexes.get(pattern) {
+                Some(re) => re.is_match(subject),
+                None => {
+                    let re = regex::Regex::new(pattern)?;
+                    let hit = re.is_match(subject);
+                    cache.regexes.insert(pattern.to_owned(), re);
+                    hit
+                }
+            };
+            Value::from(hit)
         }
         "custody.command_segments" => Value::from(
             crate::commands::segments(arg(0).as_string()?)
@@ -1196,6 +1247,42 @@ test_ok if {
         assert!(policies
             .string_rule_ids()
             .contains(&"custody.workflow.pairs.deny".to_owned()));
+    }
+
+    #[test]
+    fn glob_lists_match_the_same_whichever_way_they_are_cached() {
+        let mut cache = PatternCache::default();
+        let list =
+            |ps: &[&str]| Value::from(ps.iter().map(|p| Value::from(*p)).collect::<Vec<_>>());
+        let mut glob = |ps: &[&str], ci: bool, subject: &str| {
+            call_extension(
+                "custody.glob_match",
+                &[list(ps), Value::from(ci), Value::from(subject)],
+                &mut cache,
+            )
+            .map_err(|e| e.to_string())
+        };
+        let deny = ["rm -rf *", "* DROP DATABASE *"];
+        let allow = ["psql *", "pg_dump *"];
+        for _ in 0..2 {
+            assert_eq!(glob(&deny, true, "RM -RF /"), Ok(Value::from(true)));
+            assert_eq!(glob(&deny, true, "psql x"), Ok(Value::from(false)));
+            // Another list of the same case replaces the recent one; a list of the other case does not.
+            assert_eq!(glob(&allow, false, "psql x"), Ok(Value::from(true)));
+            assert_eq!(glob(&allow, false, "PSQL x"), Ok(Value::from(false)));
+            assert_eq!(glob(&["psql"], true, "psql"), Ok(Value::from(true)));
+            assert_eq!(glob(&allow, true, "PSQL x"), Ok(Value::from(true)));
+            assert_eq!(glob(&[], false, "anything"), Ok(Value::from(false)));
+        }
+        // A list with an invalid glob: a hit before it still counts, a miss reports it.
+        let bad = ["ok-*", "bad-[x"];
+        assert_eq!(glob(&bad, false, "ok-1"), Ok(Value::from(true)));
+        let error = glob(&bad, false, "zzz").expect_err("an invalid glob is an error");
+        assert!(error.contains("bad-[x"), "{error}");
+        assert_eq!(
+            glob(&deny, true, "x DROP DATABASE y"),
+            Ok(Value::from(true))
+        );
     }
 
     #[test]

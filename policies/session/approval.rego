@@ -20,9 +20,10 @@ judged if {
 	not lib.break_glass
 }
 
-# A decision's approver is eligible: a named approver user, or a member of an approver group through the
-# decision's `groups`.
-eligible(d) if {
+# The decisions (by index) whose approver is eligible: a named approver user, or a member of an approver
+# group through the decision's `groups`. Decided once per bundle; the rules below look it up.
+eligible_decisions contains i if {
+	some i, d in lib.decisions
 	lib.id(d.approver)
 	lib.member_of(d.approver, lib.get(d, "groups", []), approvers)
 }
@@ -36,10 +37,10 @@ _role("onBehalfOf") := lib.on_behalf_of
 # Distinct eligible approvers who approved (decisions marked bypassedReview: true do not count). Under
 # separation of duties a conflicted approver still counts here: CUS-S007 reports that fault once.
 approved_by := {lib.id(d.approver) |
-	some d in lib.decisions
+	some i, d in lib.decisions
 	d.decision == "approved"
 	not d.bypassedReview == true
-	eligible(d)
+	eligible_decisions[i]
 }
 
 # METADATA
@@ -118,7 +119,7 @@ deny contains f if {
 deny contains f if {
 	judged
 	some i, d in lib.decisions
-	not eligible(d)
+	not eligible_decisions[i]
 	f := {
 		"id": "CUS-S008",
 		"msg": sprintf("approver %v of decision %d (groups %v) is not in the workflow's approvers %v, so the decision does not count: obtain the approval from an eligible approver", [lib.show(lib.get(d, "approver", null)), i, lib.get(d, "groups", []), approvers]),
@@ -129,10 +130,10 @@ deny contains f if {
 # Approvals given by approvers who are not eligible; each is reported on its own decision, so a shortfall
 # they account for is not reported again (one fault, one finding).
 ineligible_approved_by := {_who(d) |
-	some d in lib.decisions
+	some i, d in lib.decisions
 	d.decision == "approved"
 	not d.bypassedReview == true
-	not eligible(d)
+	not eligible_decisions[i]
 }
 
 _who(d) := lib.id(d.approver)
@@ -140,9 +141,9 @@ _who(d) := lib.id(d.approver)
 _who(d) := null if not lib.id(d.approver)
 
 denied_by_eligible if {
-	some d in lib.decisions
+	some i, d in lib.decisions
 	d.decision == "denied"
-	eligible(d)
+	eligible_decisions[i]
 }
 
 deny contains f if {
@@ -160,7 +161,7 @@ deny contains f if {
 	judged
 	some i, d in lib.decisions
 	d.decision == "denied"
-	eligible(d)
+	eligible_decisions[i]
 	f := {
 		"id": "CUS-S008",
 		"msg": sprintf("eligible approver %q denied the request (decision %d): a denied request must not be used to open a session", [d.approver, i]),

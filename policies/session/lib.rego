@@ -108,9 +108,9 @@ id(x) := y if {
 }
 
 # The lowercase set of the identity strings of an array; {} for anything that is not an array.
-id_set(xs) := {id(x) | some x in xs; id(x)} if is_array(xs)
-
-id_set(xs) := set() if not is_array(xs)
+id_set(xs) := {y | some x in xs; y := id(x)} if {
+	is_array(xs)
+} else := set()
 
 # The lowercase principal (`identity.principal`); undefined when absent or empty (CUS-S003 reports that).
 principal := id(input.identity.principal)
@@ -145,8 +145,9 @@ conflicted contains on_behalf_of
 member_of(who, _, members) if id(who) in id_set(get(members, "users", []))
 
 member_of(_, groups, members) if {
+	theirs := id_set(get(members, "groups", []))
 	some g in id_set(groups)
-	g in id_set(get(members, "groups", []))
+	g in theirs
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -205,15 +206,15 @@ param(name) := _default_params[name] if not data.custody.params[name]
 _default_params := {"retentionMinimum": "365d", "maxDuration": "8h", "breakGlassReviewMax": "72h", "credentialMaxAge": "90d"}
 
 # A value for messages: a string quoted, anything else (null, absent…) as written.
-show(x) := sprintf("%q", [x]) if is_string(x)
-
-show(x) := sprintf("%v", [x]) if not is_string(x)
+show(x) := sprintf("%q", [x]) if {
+	is_string(x)
+} else := sprintf("%v", [x])
 
 # object.get that never errors: `default` when `x` is not an object or the path is absent. `path` is a key
 # or an array of keys.
-get(x, path, dflt) := object.get(x, path, dflt) if is_object(x)
-
-get(x, _, dflt) := dflt if not is_object(x)
+get(x, path, dflt) := object.get(x, path, dflt) if {
+	is_object(x)
+} else := dflt
 
 # The workflow's metadata.id, for messages.
 workflow_id := wid if {
@@ -227,6 +228,6 @@ workflow_id := sprintf("%v", [get(get(workflow, "metadata", {}), "id", null)]) i
 }
 
 # `x` when it is an array, else [] (iterating over anything else is an error under strict builtins).
-list(x) := x if is_array(x)
-
-list(x) := [] if not is_array(x)
+list(x) := x if {
+	is_array(x)
+} else := []
