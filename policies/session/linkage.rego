@@ -156,8 +156,11 @@ event_principals[i] := who if {
 	who := ev.principal
 }
 
-# The identity each of those events names, normalised (lib.id); absent when it names none usable.
-event_ids[i] := lib.id(who) if some i, who in event_principals
+# The identity each of those events names, normalised (lib.id); absent when it names none usable. lib.id runs
+# once per distinct name (a bundle's events mostly name one principal), not once per event.
+event_ids[i] := principal_ids[who] if some i, who in event_principals
+
+principal_ids := {who: id | some who in {w | some w in event_principals}; id := lib.id(who)}
 
 _has_key(obj, k) if {
 	is_object(obj)
