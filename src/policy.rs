@@ -317,6 +317,17 @@ pub struct PatternCache {
 }
 
 impl PatternCache {
+    /// The compiled matcher of one glob in `case` (1: case-insensitive), compiled on first use; the error
+    /// says what is wrong with the glob.
+    fn matcher(&mut self, pattern: &str, case: usize) -> Result<Arc<globset::GlobMatcher>, String> {
+        if let Some(m) = self.globs[case].get(pattern) {
+            return Ok(Arc::clone(m));
+        }
+        let m = Arc::new(crate::patterns::glob(pattern, case == 1)?);
+        self.globs[case].insert(pattern.to_owned(), Arc::clone(&m));
+        Ok(m)
+    }
+
     /// The matchers of `list` (glob strings) in `case`, when every pattern is a valid glob.
     fn glob_list(&mut self, list: &[Value], case: usize) -> Option<&[Arc<globset::GlobMatcher>]> {
         let same = |patterns: &Vec<String>| {
@@ -327,23 +338,14 @@ impl PatternCache {
                     .all(|(p, v)| matches!(v, Value::String(s) if s.as_ref() == p.as_str()))
         };
         if !self.recent[case].as_ref().is_some_and(|(p, _)| same(p)) {
-            let globs = &mut self.globs[case];
             let mut patterns = Vec::with_capacity(list.len());
             let mut matchers = Vec::with_capacity(list.len());
             for value in list {
                 let Value::String(pattern) = value else {
                     return None;
                 };
-                let matcher = match globs.get(pattern.as_ref()) {
-                    Some(m) => Arc::clone(m),
-                    None => {
-                        let m = Arc::new(crate::patterns::glob(pattern, case == 1).ok()?);
-                        globs.insert(pattern.to_string(), Arc::clone(&m));
-                        m
-                    }
-                };
+                matchers.push(self.matcher(pattern, case).ok()?);
                 patterns.push(pattern.to_string());
-                matchers.push(matcher);
             }
             self.recent[case] = Some((patterns, matchers));
         }
@@ -396,18 +398,12 @@ pub fn call_extension(
             // A list with an invalid glob or a non-string: matched pattern by pattern, so the result (a hit
             // before the bad pattern, else the error naming it) is the same as ever.
             let mut hit = false;
-            let globs = &mut cache.globs[usize::from(case_insensitive)];
             for pattern in list.iter() {
                 let pattern: &str = pattern.as_string()?;
-                if !globs.contains_key(pattern) {
-                    let matcher = crate::patterns::glob(pattern, case_insensitive)
-                        .map_err(|e| anyhow::anyhow!("invalid glob {pattern:?}: {e}"))?;
-                    globs.insert(pattern.to_owned(), Arc::new(matcher));
-                }
-                if globs
-                    .get(pattern)
-                    .is_some_and(|m| m.is_match(subject.as_ref()))
-                {
+                let matcher = cache
+                    .matcher(pattern, usize::from(case_insensitive))
+                    .map_err(|e| anyhow::anyhow!("invalid glob {pattern:?}: {e}"))?;
+                if matcher.is_match(subject.as_ref()) {
                     hit = true;
                     break;
                 }
