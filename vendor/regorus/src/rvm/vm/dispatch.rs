@@ -388,6 +388,29 @@ impl RegoVM {
                 Ok(InstructionOutcome::Continue)
             }
             HostAwait { dest, arg, id } => {
+                // custody: a handler answers in place, without suspending or cloning the argument.
+                if let Some(handler) = self.host_calls.as_mut() {
+                    let identifier = self
+                        .registers
+                        .get(usize::from(id))
+                        .unwrap_or(&Value::Undefined);
+                    let argument = self.registers.get(usize::from(arg)).ok_or_else(|| {
+                        VmError::RegisterIndexOutOfBounds {
+                            index: arg,
+                            pc: self.pc,
+                            register_count: self.registers.len(),
+                        }
+                    })?;
+                    let response = handler.0.call(identifier, argument).map_err(|message| {
+                        VmError::HostCallFailed {
+                            identifier: identifier.clone(),
+                            message,
+                            pc: self.pc,
+                        }
+                    })?;
+                    self.set_register(dest, response)?;
+                    return Ok(InstructionOutcome::Continue);
+                }
                 let argument = self.get_register(arg)?.clone();
                 let identifier = self
                     .registers

@@ -204,6 +204,14 @@ pub enum VmError {
     #[error("Cannot iterate over {value:?} (pc={pc})")]
     InvalidIteration { value: Value, pc: usize },
 
+    /// custody: the handler set with `RegoVM::set_host_calls` failed.
+    #[error("host call {identifier:?} failed: {message} (pc={pc})")]
+    HostCallFailed {
+        identifier: Value,
+        message: alloc::string::String,
+        pc: usize,
+    },
+
     #[error("HostAwait executed but no response provided for destination register {dest} (id: {identifier:?}, pc={pc})")]
     HostAwaitResponseMissing {
         dest: u8,

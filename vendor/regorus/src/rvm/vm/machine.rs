@@ -41,6 +41,21 @@ pub(super) enum MemoryBudgetLifecycle {
     SuspendableExecution,
 }
 
+/// custody: a handler for `HostAwait` instructions, called in place with the instruction's identifier and
+/// argument; what it returns goes to the destination register, and an error ends the evaluation.
+pub trait HostCalls: Send {
+    fn call(&mut self, identifier: &Value, argument: &Value) -> core::result::Result<Value, alloc::string::String>;
+}
+
+/// The handler a VM holds (a newtype, so that the VM stays `Debug`).
+pub(super) struct HostCallsSlot(pub(super) alloc::boxed::Box<dyn HostCalls>);
+
+impl core::fmt::Debug for HostCallsSlot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("HostCalls")
+    }
+}
+
 /// The Rego Virtual Machine
 #[derive(Debug)]
 pub struct RegoVM {
@@ -127,6 +142,9 @@ pub struct RegoVM {
 
     /// Preloaded responses for HostAwait in run-to-completion execution keyed by identifier
     pub(super) host_await_responses: BTreeMap<Value, VecDeque<Value>>,
+
+    /// custody: answers HostAwait in place, in either execution mode, when set (see [`HostCalls`]).
+    pub(super) host_calls: Option<HostCallsSlot>,
 
     /// Current execution mode (run-to-completion vs suspendable)
     pub(super) execution_mode: ExecutionMode,
@@ -267,6 +285,7 @@ impl RegoVM {
             breakpoints: BreakpointSet::new(),
             step_mode: false,
             host_await_responses: BTreeMap::new(),
+            host_calls: None,
             execution_mode: ExecutionMode::RunToCompletion,
             next_execution_mode: ExecutionMode::RunToCompletion,
             frame_pc_overridden: false,
@@ -430,6 +449,13 @@ impl RegoVM {
     /// Enable or disable single-step execution for suspendable runs
     pub const fn set_step_mode(&mut self, enabled: bool) {
         self.step_mode = enabled;
+    }
+
+    /// custody: answer every `HostAwait` by calling `handler` in place, in either execution mode, instead of
+    /// suspending the VM (suspendable mode) or reading the preloaded responses (run-to-completion). An
+    /// error of the handler ends the evaluation with [`VmError::HostCallFailed`], which no rule absorbs.
+    pub fn set_host_calls(&mut self, handler: Option<alloc::boxed::Box<dyn HostCalls>>) {
+        self.host_calls = handler.map(HostCallsSlot);
     }
 
     /// Configure the sequence of HostAwait responses for run-to-completion execution

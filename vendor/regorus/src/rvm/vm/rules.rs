@@ -28,6 +28,8 @@ impl RegoVM {
                 | VmError::RegexSizeLimitExceeded { .. }
                 | VmError::InstructionLimitExceeded { .. }
                 | VmError::NumericOverflow { .. }
+                // custody: a host call's failure ends the evaluation, as a suspended host call does.
+                | VmError::HostCallFailed { .. }
         )
     }
 
