@@ -644,8 +644,114 @@ pub fn parse_documents_saphyr(text: &str, budgets: &Budgets) -> Result<Vec<Node>
         pos: None,
     })?;
     let docs: Vec<Option<RawNode>> = parsed.map_err(|e| parse_error(&e, budgets))?;
-    let docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
+    let mut docs: Vec<Node> = docs.into_iter().flatten().map(|RawNode(n)| n).collect();
+    for doc in &mut docs {
+        // Anchors are per document.
+        core_schema(doc, text, &mut BTreeMap::new());
+    }
     Ok(docs)
+}
+
+/// Read the plain scalars of `node` as the YAML 1.2 core schema does, where serde-saphyr's inference differs,
+/// from the text as written (`text[pos.offset..][..pos.len]`):
+/// - `0b101`, `+0x1F`, `-0o17`, `0X1F` are strings: the core schema's integers are `[-+]?[0-9]+`, `0o[0-7]+`
+///   and `0x[0-9a-fA-F]+` only (serde-saphyr reads the first three as integers);
+/// - `017`, `-017`, `+017` are the base-10 integers 17 and -17 (serde-saphyr reads them as floats, which
+///   events may not hold);
+/// - a hexadecimal or octal integer too large for 64 bits is kept as its (inexact) value, so that the
+///   integer-range check reports it as it does a decimal one (serde-saphyr leaves it a string).
+///
+/// A scalar with an explicit tag (`!!str 017`, `!!int 0b101`) keeps the type its tag gives. An alias takes
+/// the corrected value of its anchor (`anchors`, filled in document order).
+fn core_schema(node: &mut Node, text: &str, anchors: &mut BTreeMap<String, Value>) {
+    match &mut node.value {
+        Value::Seq(items) => {
+            for item in items {
+                core_schema(item, text, anchors);
+            }
+            return;
+        }
+        Value::Map(entries) => {
+            for (_, value) in entries {
+                core_schema(value, text, anchors);
+            }
+            return;
+        }
+        Value::Null | Value::Bool(_) => return,
+        Value::Int(_) | Value::Float(_) | Value::Str(_) => {}
+    }
+    let Some(start) = node.pos.offset.map(|o| o as usize) else {
+        return;
+    };
+    let Some(written) = text.get(start..start + node.pos.len as usize) else {
+        return;
+    };
+    if let Some(name) = written.strip_prefix('*') {
+        if let Some(value) = anchors.get(name) {
+            node.value = value.clone();
+        }
+        return;
+    }
+    let (anchor, tagged) = properties(&text[..start]);
+    if !tagged {
+        match (core_int(written), &node.value) {
+            (Some(value), _) => node.value = value,
+            (None, Value::Int(_)) => node.value = Value::Str(written.to_owned()),
+            _ => {}
+        }
+    }
+    if let Some(anchor) = anchor {
+        anchors.insert(anchor.to_owned(), node.value.clone());
+    }
+}
+
+/// The anchor (`&name`) and whether there is a tag (`!…`) among the node properties written just before a
+/// scalar on its line (`before` is the text up to the scalar).
+fn properties(before: &str) -> (Option<&str>, bool) {
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let (mut anchor, mut tagged) = (None, false);
+    for token in line
+        .rsplit([' ', '\t', '[', '{', ','])
+        .filter(|t| !t.is_empty())
+    {
+        if let Some(name) = token.strip_prefix('&') {
+            anchor = anchor.or(Some(name));
+        } else if token.starts_with('!') {
+            tagged = true;
+        } else {
+            break;
+        }
+    }
+    (anchor, tagged)
+}
+
+/// The value of `t` when it is an integer of the YAML 1.2 core schema; a value beyond 64 bits as a float.
+fn core_int(t: &str) -> Option<Value> {
+    let (digits, radix) = if let Some(d) = t.strip_prefix("0x") {
+        (d, 16)
+    } else if let Some(d) = t.strip_prefix("0o") {
+        (d, 8)
+    } else {
+        (t.strip_prefix(['-', '+']).unwrap_or(t), 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    if radix == 10 {
+        return Some(match t.parse::<i64>() {
+            Ok(v) => Value::Int(v),
+            Err(_) => Value::Float(t.parse().ok()?),
+        });
+    }
+    Some(match i64::from_str_radix(digits, radix) {
+        Ok(v) => Value::Int(v),
+        Err(_) => Value::Float(
+            digits
+                .chars()
+                .filter_map(|c| c.to_digit(radix))
+                .fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d)),
+        ),
+    })
 }
 
 /// The value serde-saphyr gives a plain scalar written alone (how the block fast path types a plain scalar
@@ -715,11 +821,79 @@ mod tests {
         let docs =
             parse("a: yes\nb: 2026-11-20T10:02:00Z\nc: 1_000\nd: null\ne: ~\nf: 0x1F\ng: true\n");
         let json = docs[0].to_json();
+        assert_eq!(json["f"], 31);
         assert_eq!(json["a"], "yes");
         assert_eq!(json["b"], "2026-11-20T10:02:00Z");
         assert_eq!(json["c"], "1_000");
         assert!(json["d"].is_null() && json["e"].is_null());
         assert_eq!(json["g"], true);
+    }
+
+    #[test]
+    fn integers_are_read_as_the_yaml_12_core_schema_reads_them() {
+        // (written, core-schema value as JSON): serde-saphyr alone reads several of these otherwise.
+        let cases = [
+            ("0x1F", "31"),
+            ("0x1f", "31"),
+            ("0o17", "15"),
+            ("017", "17"),
+            ("-017", "-17"),
+            ("+017", "17"),
+            ("+12", "12"),
+            ("-0", "0"),
+            ("00", "0"),
+            ("0b101", "\"0b101\""),
+            ("-0x1F", "\"-0x1F\""),
+            ("+0o17", "\"+0o17\""),
+            ("0X1F", "\"0X1F\""),
+            ("0o8", "\"0o8\""),
+            ("0x", "\"0x\""),
+            ("1_000", "\"1_000\""),
+            ("'017'", "\"017\""),
+            ("\"0b1\"", "\"0b1\""),
+            ("!!str 017", "\"017\""),
+            ("!!float 017", "17.0"),
+            ("0x1FFFFFFFFFFFFFFFF", "3.6893488147419103e19"),
+            ("-9223372036854775808", "-9223372036854775808"),
+            ("-9223372036854775809", "-9.223372036854776e18"),
+        ];
+        for (written, want) in cases {
+            let want: serde_json::Value = serde_json::from_str(want).unwrap();
+            // Both readers: the block fast path and serde-saphyr (a flow mapping is read by serde-saphyr).
+            for text in [format!("a: {written}\n"), format!("{{a: {written}}}\n")] {
+                let docs = parse(&text);
+                assert_eq!(docs[0].to_json()["a"], want, "{text:?}");
+            }
+            // In a sequence, and through an anchor and its alias.
+            let docs = parse(&format!(
+                "a: [{written}]\nb: &n {written}\nc: *n\nd: [&m {written}, *m]\n"
+            ));
+            let json = docs[0].to_json();
+            if !written.starts_with('!') {
+                assert_eq!(json["a"][0], want, "{written} in a sequence");
+                assert_eq!(json["b"], want, "{written} anchored");
+                assert_eq!(json["c"], want, "{written} through an alias");
+                assert_eq!(
+                    json["d"][1], want,
+                    "{written} through an alias in a flow sequence"
+                );
+            }
+        }
+        // A core-schema integer beyond ±(2^53−1) is reported, whichever base it is written in.
+        for written in [
+            "0x20000000000000",
+            "9007199254740992",
+            "0x1FFFFFFFFFFFFFFFF",
+        ] {
+            let docs = parse(&format!("a: {written}\n"));
+            let mut path = Vec::new();
+            let mut big = false;
+            docs[0].walk(&mut path, &mut |_, n| {
+                big |= matches!(n.value, Value::Int(i) if i > MAX_SAFE_INT)
+                    || matches!(n.value, Value::Float(f) if f > MAX_SAFE_INT as f64);
+            });
+            assert!(big, "{written}");
+        }
     }
 
     #[test]
