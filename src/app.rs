@@ -318,8 +318,9 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
         Command::Seal {
             bundles,
             reseal,
+            config,
             now,
-        } => seal(&bundles, reseal, now.as_deref()),
+        } => seal(&bundles, reseal, config.as_deref(), now.as_deref()),
         Command::Import {
             source: ImportSource::Teleport(args),
         } => import_teleport(&args),
@@ -489,13 +490,19 @@ fn explain(rule: &str, common: &Common) -> Outcome {
     }
 }
 
-fn seal(bundles: &[PathBuf], reseal: bool, now: Option<&str>) -> Outcome {
+fn seal(bundles: &[PathBuf], reseal: bool, config: Option<&Path>, now: Option<&str>) -> Outcome {
     if let Err(e) = parse_now(now) {
         return Outcome::usage(e);
     }
+    // The configuration's limits bound what seal reads, as they bound what check reads: a bundle check
+    // accepts can be sealed, and one over the limits is refused.
+    let budgets = match Config::discover(config) {
+        Ok(config) => config.budgets(),
+        Err(e) => return Outcome::diagnostic(&e),
+    };
     let mut outcome = Outcome::default();
     for path in bundles {
-        match crate::seal::seal(path, reseal) {
+        match crate::seal::seal(path, reseal, &budgets) {
             Ok(crate::seal::Sealed::Written(files)) => {
                 for f in files {
                     outcome

@@ -520,7 +520,7 @@ fn reference_problem(file: &str, node: &Node, path: &[Step], message: String) ->
 }
 
 /// Read `events.jsonl` line by line into event nodes positioned at their lines.
-fn read_events(
+pub(crate) fn read_events(
     path: &Path,
     display: &str,
     budgets: &Budgets,

@@ -53,6 +53,9 @@ pub enum Command {
         /// Rewrite a chain that exists but does not verify (after investigating why)
         #[arg(long)]
         reseal: bool,
+        /// Configuration file, for its `limits` (default: .custody.yaml in the working directory, when present)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// Evaluation time (accepted for symmetry with other commands)
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,

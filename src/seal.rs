@@ -100,16 +100,12 @@ fn seal_doc(
     Ok(before != (events.clone(), doc.pointer("/evidence/head").cloned()))
 }
 
-/// The largest `events.jsonl` that `seal` rewrites (it holds the whole chain in memory): 1 GiB.
-const SEAL_EVENTS_MAX: u64 = 1 << 30;
-
-fn parse(path: &Path) -> Result<(String, Vec<Node>), SealError> {
-    let bytes = crate::budget::read_file_bounded(path, Budgets::default().max_file_size)
-        .map_err(|e| err(path, format!("cannot read: {e}")))?;
+fn parse(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), SealError> {
+    let bytes = read(path, budgets.max_file_size)?;
     let text = source::decode(&bytes)
         .map_err(|e| err(path, e.message))?
         .to_owned();
-    let docs = source::parse_documents(&text, &Budgets::default()).map_err(|e| {
+    let docs = source::parse_documents(&text, budgets).map_err(|e| {
         let at = e
             .pos
             .map(|p| format!("{}:{}: ", p.line, p.column))
@@ -117,6 +113,20 @@ fn parse(path: &Path) -> Result<(String, Vec<Node>), SealError> {
         err(path, format!("{at}cannot parse: {}", e.message))
     })?;
     Ok((text, docs))
+}
+
+/// Read a whole file of at most `max` bytes, naming the limit when it is larger.
+fn read(path: &Path, max: u64) -> Result<Vec<u8>, SealError> {
+    crate::budget::read_file_bounded(path, max).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            err(
+                path,
+                format!("the file is larger than the size limit of {max} bytes (limits.maxFileSize); split it or raise the limit"),
+            )
+        } else {
+            err(path, format!("cannot read: {e}"))
+        }
+    })
 }
 
 fn render(path: &Path, docs: &[Json]) -> Result<String, SealError> {
@@ -143,12 +153,12 @@ fn is_bundle(doc: &Json) -> bool {
     doc.get("kind").and_then(Json::as_str) == Some("SessionBundle")
 }
 
-/// Seal a bundle file or bundle directory.
-pub fn seal(path: &Path, reseal: bool) -> Result<Sealed, SealError> {
+/// Seal a bundle file or bundle directory, reading within `budgets` (the configuration's limits).
+pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealError> {
     if path.is_dir() {
-        return seal_dir(path, reseal);
+        return seal_dir(path, reseal, budgets);
     }
-    let (_, nodes) = parse(path)?;
+    let (_, nodes) = parse(path, budgets)?;
     let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
     if !docs.iter().any(is_bundle) {
         return Err(err(path, "holds no SessionBundle document"));
@@ -175,7 +185,7 @@ pub fn seal(path: &Path, reseal: bool) -> Result<Sealed, SealError> {
     Ok(Sealed::Written(vec![path.to_owned()]))
 }
 
-fn seal_dir(dir: &Path, reseal: bool) -> Result<Sealed, SealError> {
+fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealError> {
     let manifest = ["bundle.yaml", "bundle.yml", "bundle.json"]
         .iter()
         .map(|n| dir.join(n))
@@ -186,7 +196,7 @@ fn seal_dir(dir: &Path, reseal: bool) -> Result<Sealed, SealError> {
                 "is not a bundle directory (no bundle.yaml or bundle.json)",
             )
         })?;
-    let (_, nodes) = parse(&manifest)?;
+    let (_, nodes) = parse(&manifest, budgets)?;
     let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
     if docs.len() != 1 || !is_bundle(&docs[0]) {
         return Err(err(
@@ -213,24 +223,19 @@ fn seal_dir(dir: &Path, reseal: bool) -> Result<Sealed, SealError> {
         return Ok(Sealed::Written(vec![manifest]));
     };
     let events_path = bundle::resolve_inside(dir, &name).map_err(|m| err(dir, m))?;
-    let bytes = crate::budget::read_file_bounded(&events_path, SEAL_EVENTS_MAX)
-        .map_err(|e| err(&events_path, format!("cannot read: {e}")))?;
-    let text = source::decode(&bytes)
-        .map_err(|e| err(&events_path, e.message))?
-        .to_owned();
-    let mut events = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let node = source::parse_one(line, &Budgets::default()).map_err(|e| {
-            err(
-                &events_path,
-                format!("line {} is not a JSON event: {}", i + 1, e.message),
-            )
-        })?;
-        events.push(node.to_json());
-    }
+    // Read as check reads it: streamed, within the line-length and events budgets.
+    let display = events_path.display().to_string();
+    let mut events: Vec<Json> = bundle::read_events(&events_path, &display, budgets)
+        .map_err(|(_, message)| {
+            // The message names the file first; the error names it already.
+            let message = message
+                .strip_prefix(&format!("{display}: "))
+                .unwrap_or(&message);
+            err(&events_path, message)
+        })?
+        .iter()
+        .map(Node::to_json)
+        .collect();
     let original = events.clone();
     let old_head = doc.pointer("/evidence/head").cloned();
     if let Err(refused) = seal_doc(doc, Some(&mut events), reseal) {

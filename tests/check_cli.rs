@@ -253,6 +253,58 @@ fn seal_is_idempotent_and_refuses_to_launder_tampering() {
 }
 
 #[test]
+fn seal_reads_within_the_configured_limits() {
+    let tmp = workspace();
+    let file = tmp.path().join("b.yaml");
+    let dir = tmp.path().join("d");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["bundle.yaml", "events.jsonl", "session.cast"] {
+        std::fs::copy(
+            root().join("examples/bundles/dir-session").join(name),
+            dir.join(name),
+        )
+        .unwrap();
+    }
+    let snapshot = || {
+        ["b.yaml", "d/bundle.yaml", "d/events.jsonl"]
+            .map(|f| std::fs::read(tmp.path().join(f)).unwrap())
+    };
+    let before = snapshot();
+    // .custody.yaml's limits bound what seal reads, as they bound what check reads.
+    let config = |text: &str| std::fs::write(tmp.path().join(".custody.yaml"), text).unwrap();
+    config("limits:\n  maxFileSize: 1KiB\n");
+    custody(tmp.path())
+        .args(["seal", "--reseal", "b.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("limits.maxFileSize"));
+    config("limits:\n  maxEvents: 1\n");
+    custody(tmp.path())
+        .args(["seal", "--reseal", "d"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("limits.maxEvents"));
+    assert_eq!(snapshot(), before, "a refused seal changes nothing");
+    // --config replaces the lookup: within its (default) limits both are sealed already.
+    std::fs::write(tmp.path().join("roomy.yaml"), "limits:\n  maxEvents: 100\n").unwrap();
+    for target in ["b.yaml", "d"] {
+        custody(tmp.path())
+            .args(["seal", "--config", "roomy.yaml", target])
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains("unchanged"));
+    }
+    assert!(file.is_file());
+    // A configuration that cannot be read is a usage error, never a seal with default limits.
+    custody(tmp.path())
+        .args(["seal", "--config", "missing.yaml", "d"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing.yaml"));
+    assert_eq!(snapshot(), before);
+}
+
+#[test]
 fn check_usage_errors() {
     let tmp = workspace();
     custody(tmp.path())
