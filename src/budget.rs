@@ -13,7 +13,7 @@
 //! | documents per file | 100,000 | `limits.maxDocuments` |
 //! | events per bundle | 1,000,000 | `limits.maxEvents` |
 //! | line length (JSON Lines, `events.jsonl`, casts) | 16 MiB | `limits.maxLineLength` |
-//! | policy evaluation time per query and document | 10 s | `limits.maxEvalSeconds` |
+//! | policy evaluation time per document (every query and engine it takes) | 10 s | `limits.maxEvalSeconds` |
 
 use std::io::{self, BufRead, Read};
 use std::panic::{self, AssertUnwindSafe};

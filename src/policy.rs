@@ -858,7 +858,10 @@ impl Policies {
         if entries.is_empty() {
             return (findings, failures);
         }
-        // The VM evaluates the built-in entry points; the interpreter the rest. Anything the VM could not
+        // One time limit for the document, whichever engines and queries its evaluation takes: running out
+        // of it ends the evaluation (a failure), never a second try that would start the clock again.
+        let deadline = Deadline::new(self.time_limit);
+        // The VM evaluates the built-in entry points; the interpreter the rest. Anything else the VM could not
         // evaluate is evaluated again, whole, by the interpreter (which reports what failed).
         if let Some(vm) = worker.vms[target.index()].as_mut() {
             let builtin: Vec<&Entry> = entries.iter().copied().filter(|e| e.builtin).collect();
@@ -873,11 +876,16 @@ impl Policies {
                         match worker.interpreter(self) {
                             Ok(engine) => {
                                 engine.set_input(input);
-                                eval_each(engine, &user, &mut findings, &mut failures);
+                                eval_each(engine, &user, &deadline, &mut findings, &mut failures);
                             }
                             Err(failure) => failures.push(failure),
                         }
                     }
+                    return (findings, failures);
+                }
+                Err(crate::rvm::VmFailure::TimedOut) => {
+                    worker.vms[target.index()] = self.vm(target);
+                    failures.push(deadline.failure());
                     return (findings, failures);
                 }
                 _ => {
@@ -895,32 +903,106 @@ impl Policies {
             }
         };
         engine.set_input(input);
-        if let Ok(Value::Array(values)) = engine.eval_rule(aggregate_query(target)) {
-            if values.len() == entries.len() {
+        match eval_within(engine, aggregate_query(target), &deadline) {
+            Ok(Value::Array(values)) if values.len() == entries.len() => {
                 for (entry, value) in entries.iter().zip(values.iter()) {
                     collect(entry, value, &mut findings, &mut failures);
                 }
                 return (findings, failures);
             }
+            Err(Failed::TimedOut) => {
+                failures.push(deadline.failure());
+                return (findings, failures);
+            }
+            _ => {}
         }
-        eval_each(engine, &entries, &mut findings, &mut failures);
+        eval_each(engine, &entries, &deadline, &mut findings, &mut failures);
         (findings, failures)
     }
 }
 
-/// Evaluate entry points one query each, collecting their findings and attributing each failure.
+/// The time one document's evaluation may take (`limits.maxEvalSeconds`), from when it started.
+struct Deadline {
+    start: std::time::Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn new(limit: Duration) -> Deadline {
+        Deadline {
+            start: std::time::Instant::now(),
+            limit,
+        }
+    }
+
+    /// The time left; `None` once it is spent.
+    fn remaining(&self) -> Option<Duration> {
+        self.limit
+            .checked_sub(self.start.elapsed())
+            .filter(|left| !left.is_zero())
+    }
+
+    fn failure(&self) -> EvalFailure {
+        EvalFailure {
+            rule: "custody".to_owned(),
+            message: format!(
+                "the evaluation ran past its time limit of {:?} (limits.maxEvalSeconds): simplify the document or the policy, or raise the limit in .custody.yaml for input you trust",
+                self.limit
+            ),
+        }
+    }
+}
+
+/// Why an interpreter query gave no value.
+enum Failed {
+    TimedOut,
+    Error(String),
+}
+
+/// Evaluate `query` within what is left of `deadline`.
+fn eval_within(engine: &mut Engine, query: String, deadline: &Deadline) -> Result<Value, Failed> {
+    let Some(left) = deadline.remaining() else {
+        return Err(Failed::TimedOut);
+    };
+    set_time_limit(engine, left);
+    engine.eval_rule(query).map_err(|e| {
+        let timed_out = e.chain().any(|cause| {
+            cause
+                .downcast_ref::<regorus::utils::limits::LimitError>()
+                .is_some_and(|l| {
+                    matches!(
+                        l,
+                        regorus::utils::limits::LimitError::TimeLimitExceeded { .. }
+                    )
+                })
+        }) || e.to_string().contains("exceeded time limit");
+        if timed_out {
+            Failed::TimedOut
+        } else {
+            Failed::Error(e.to_string())
+        }
+    })
+}
+
+/// Evaluate entry points one query each, collecting their findings and attributing each failure; the first
+/// query to run out of the document's time ends the evaluation.
 fn eval_each(
     engine: &mut Engine,
     entries: &[&Entry],
+    deadline: &Deadline,
     findings: &mut Vec<RawFinding>,
     failures: &mut Vec<EvalFailure>,
 ) {
     for entry in entries {
-        match engine.eval_rule(entry.query.clone()) {
+        match eval_within(engine, entry.query.clone(), deadline) {
             Ok(value) => collect(entry, &value, findings, failures),
-            Err(e) => failures.push(EvalFailure {
+            Err(Failed::TimedOut) => {
+                failures.push(deadline.failure());
+                return;
+            }
+            Err(Failed::Error(message)) => failures.push(EvalFailure {
                 rule: entry.query.clone(),
-                message: e.to_string(),
+                message,
             }),
         }
     }

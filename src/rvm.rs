@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use regorus::rvm::program::DeserializationResult;
-use regorus::rvm::vm::{ExecutionMode, ExecutionState, HostCalls, RegoVM};
+use regorus::rvm::vm::{ExecutionMode, ExecutionState, HostCalls, RegoVM, VmError};
 use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
@@ -121,19 +121,33 @@ impl Vm {
         })
     }
 
-    /// Evaluate the entry point on `input`; an error (of the VM or of an extension) leaves the document to the
-    /// interpreter.
-    pub fn run(&mut self, input: Value) -> Result<Value, String> {
+    /// Evaluate the entry point on `input`. An error (of the VM or of an extension) leaves the document to the
+    /// interpreter, except running out of time, which ends the document's evaluation.
+    pub fn run(&mut self, input: Value) -> Result<Value, VmFailure> {
         self.vm.set_input(input);
         let result = self
             .vm
             .execute_entry_point_by_name(&self.entry)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                VmError::TimeLimitExceeded { .. } => VmFailure::TimedOut,
+                other => VmFailure::Failed(other.to_string()),
+            })?;
         match self.vm.execution_state() {
             ExecutionState::Completed { .. } => Ok(result),
-            other => Err(format!("the VM stopped in state {other:?}")),
+            other => Err(VmFailure::Failed(format!(
+                "the VM stopped in state {other:?}"
+            ))),
         }
     }
+}
+
+/// Why [`Vm::run`] gave no value.
+#[derive(Debug, PartialEq)]
+pub enum VmFailure {
+    /// The evaluation ran past its time limit.
+    TimedOut,
+    /// Anything else: the interpreter evaluates the document instead.
+    Failed(String),
 }
 
 #[cfg(test)]
@@ -204,9 +218,10 @@ mod tests {
              limit := custody.duration_ns(input.d)\n\
              deny contains \"long\" if limit > 10\n",
         );
-        let err = vm
-            .run(Value::from_json_str(r#"{"d": "7s"}"#).unwrap())
-            .unwrap_err();
+        let Err(VmFailure::Failed(err)) = vm.run(Value::from_json_str(r#"{"d": "7s"}"#).unwrap())
+        else {
+            panic!("the host call's error is the run's");
+        };
         assert!(err.contains("custody.duration_ns"), "{err}");
         assert!(err.contains("invalid duration"), "{err}");
         // The VM is usable again for the next document.

@@ -463,6 +463,15 @@ fn hostile_rego_is_a_policy_error_in_bounded_time() {
     let r = run_json(d, &["validate", "w.yaml", "--policy", "slow"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("time limit"), "{}", r.stderr);
+    assert!(r.stderr.contains("limits.maxEvalSeconds"), "{}", r.stderr);
+    // One limit for the document: running out of it ends the evaluation, reported once, instead of each
+    // rule set being tried again on its own with a fresh limit.
+    assert_eq!(
+        r.stderr.matches("ran past its time limit").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     assert!(r.elapsed.as_secs() < 30, "{:?}", r.elapsed);
     assert_eq!(r.json()["summary"]["documents"], 1);
 }
