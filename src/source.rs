@@ -662,58 +662,110 @@ pub fn parse_documents_saphyr(text: &str, budgets: &Budgets) -> Result<Vec<Node>
 ///   integer-range check reports it as it does a decimal one (serde-saphyr leaves it a string).
 ///
 /// A scalar with an explicit tag (`!!str 017`, `!!int 0b101`) keeps the type its tag gives. An alias takes
-/// the corrected value of its anchor (`anchors`, filled in document order).
-fn core_schema(node: &mut Node, text: &str, anchors: &mut BTreeMap<String, Value>) {
+/// the corrected values of its anchor (`anchors`, filled in document order), keeping its own positions.
+fn core_schema(node: &mut Node, text: &str, anchors: &mut BTreeMap<String, Node>) {
+    let start = node.pos.offset.map(|o| o as usize);
+    let written = start.and_then(|o| text.get(o..o + node.pos.len as usize));
+    if let Some(name) = written.and_then(|w| w.strip_prefix('*')) {
+        if let Some(anchored) = anchors.get(name) {
+            copy_values(node, anchored);
+        }
+        return;
+    }
+    let Some(start) = start else {
+        return;
+    };
+    let (anchor, tagged) = properties(text, start);
     match &mut node.value {
         Value::Seq(items) => {
             for item in items {
                 core_schema(item, text, anchors);
             }
-            return;
         }
         Value::Map(entries) => {
             for (_, value) in entries {
                 core_schema(value, text, anchors);
             }
-            return;
         }
-        Value::Null | Value::Bool(_) => return,
-        Value::Int(_) | Value::Float(_) | Value::Str(_) => {}
-    }
-    let Some(start) = node.pos.offset.map(|o| o as usize) else {
-        return;
-    };
-    let Some(written) = text.get(start..start + node.pos.len as usize) else {
-        return;
-    };
-    if let Some(name) = written.strip_prefix('*') {
-        if let Some(value) = anchors.get(name) {
-            node.value = value.clone();
-        }
-        return;
-    }
-    let (anchor, tagged) = properties(&text[..start]);
-    if !tagged {
-        match (core_int(written), &node.value) {
-            (Some(value), _) => node.value = value,
-            (None, Value::Int(_)) => node.value = Value::Str(written.to_owned()),
-            _ => {}
+        Value::Null | Value::Bool(_) => {}
+        Value::Int(_) | Value::Float(_) | Value::Str(_) => {
+            if let (Some(written), false) = (written, tagged) {
+                match (core_int(written), &node.value) {
+                    (Some(value), _) => node.value = value,
+                    (None, Value::Int(_)) => node.value = Value::Str(written.to_owned()),
+                    _ => {}
+                }
+            }
         }
     }
     if let Some(anchor) = anchor {
-        anchors.insert(anchor.to_owned(), node.value.clone());
+        anchors.insert(anchor.to_owned(), node.clone());
     }
 }
 
-/// The anchor (`&name`) and whether there is a tag (`!…`) among the node properties written just before a
-/// scalar on its line (`before` is the text up to the scalar).
-fn properties(before: &str) -> (Option<&str>, bool) {
-    let line = before.rsplit('\n').next().unwrap_or(before);
+/// Give `dst` (an alias's copy of an anchored node) the scalar values of `src` (the anchored node, already
+/// read per the core schema), keeping `dst`'s positions.
+fn copy_values(dst: &mut Node, src: &Node) {
+    match (&mut dst.value, &src.value) {
+        (Value::Seq(d), Value::Seq(s)) if d.len() == s.len() => {
+            for (d, s) in d.iter_mut().zip(s) {
+                copy_values(d, s);
+            }
+        }
+        (Value::Map(d), Value::Map(s)) if d.len() == s.len() => {
+            for ((_, d), (_, s)) in d.iter_mut().zip(s) {
+                copy_values(d, s);
+            }
+        }
+        (Value::Seq(_) | Value::Map(_), _) | (_, Value::Seq(_) | Value::Map(_)) => {}
+        (d, s) => *d = s.clone(),
+    }
+}
+
+/// The anchor (`&name`) and whether there is a tag (`!…`) among the node properties written just before the
+/// node that starts at byte `start`: on its line, or at the end of the line before when the node starts its
+/// line (`key: &a` then a block collection). Reads backwards token by token, so each node costs the length
+/// of its properties, not of its line.
+fn properties(text: &str, start: usize) -> (Option<&str>, bool) {
+    let bytes = text.as_bytes();
     let (mut anchor, mut tagged) = (None, false);
-    for token in line
-        .rsplit([' ', '\t', '[', '{', ','])
-        .filter(|t| !t.is_empty())
-    {
+    let mut end = start.min(bytes.len());
+    let mut crossed_line = false;
+    loop {
+        let mut i = end;
+        while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        if i > 0 && bytes[i - 1] == b'\n' {
+            if crossed_line {
+                break;
+            }
+            crossed_line = true;
+            // The line before, without its comment (a `#` after a space, or starting the line).
+            let line_end = if i >= 2 && bytes[i - 2] == b'\r' {
+                i - 2
+            } else {
+                i - 1
+            };
+            let line_start = text[..line_end].rfind('\n').map_or(0, |n| n + 1);
+            let line = &text[line_start..line_end];
+            end = line_start
+                + line
+                    .char_indices()
+                    .find(|&(k, c)| c == '#' && (k == 0 || line[..k].ends_with([' ', '\t'])))
+                    .map_or(line.len(), |(k, _)| k);
+            continue;
+        }
+        let mut j = i;
+        while j > 0
+            && !matches!(
+                bytes[j - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','
+            )
+        {
+            j -= 1;
+        }
+        let token = &text[j..i];
         if let Some(name) = token.strip_prefix('&') {
             anchor = anchor.or(Some(name));
         } else if token.starts_with('!') {
@@ -721,6 +773,7 @@ fn properties(before: &str) -> (Option<&str>, bool) {
         } else {
             break;
         }
+        end = j;
     }
     (anchor, tagged)
 }
@@ -879,6 +932,21 @@ mod tests {
                 );
             }
         }
+        // Aliases of anchored collections take their anchor's corrected values and keep their own positions;
+        // properties may end the line before a block collection, a comment after them.
+        let text = "a: &x {b: 0b101, c: 017}\nd: *x\ne: &y # note\n  - 0b1\n  - 017\nf: *y\ng: !!str\n  017\n";
+        let docs = parse(text);
+        let json = docs[0].to_json();
+        let want = serde_json::json!({
+            "a": {"b": "0b101", "c": 17}, "d": {"b": "0b101", "c": 17},
+            "e": ["0b1", 17], "f": ["0b1", 17], "g": "017",
+        });
+        assert_eq!(json, want);
+        let alias = docs[0].at(&["d", "c"]).unwrap();
+        assert_eq!(
+            alias.pos.line, 2,
+            "an alias's values keep the alias's position"
+        );
         // A core-schema integer beyond ±(2^53−1) is reported, whichever base it is written in.
         for written in [
             "0x20000000000000",
