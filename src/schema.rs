@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use crate::source::{Node, Step, Value, MAX_SAFE_INT};
+use crate::source::{Node, Step, StepRef, Value, MAX_SAFE_INT};
 
 pub const WORKFLOW_SCHEMA: &str = include_str!("../schemas/workflow.schema.json");
 pub const BUNDLE_SCHEMA: &str = include_str!("../schemas/bundle.schema.json");
@@ -164,17 +164,17 @@ fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
     let mut path = Vec::new();
     doc.walk(&mut path, &mut |path, node| match &node.value {
         Value::Int(i) if !(-MAX_SAFE_INT..=MAX_SAFE_INT).contains(i) => problems.push(Problem {
-            path: path.to_vec(),
+            path: StepRef::owned(path),
             message: format!("integer {i} is outside ±(2^53−1); write it as a string"),
         }),
         Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() > MAX_SAFE_INT as f64 => {
             problems.push(Problem {
-                path: path.to_vec(),
+                path: StepRef::owned(path),
                 message: format!("integer {f} is outside ±(2^53−1); write it as a string"),
             })
         }
         Value::Float(f) if in_event(path) => problems.push(Problem {
-            path: path.to_vec(),
+            path: StepRef::owned(path),
             message: format!("evidence events may not hold floats ({f}): they are hashed canonically; use an integer or a string"),
         }),
         _ => {}
@@ -254,8 +254,8 @@ fn check_globs(list: Option<&Node>, base: &[Step], what: &str, problems: &mut Ve
     }
 }
 
-fn in_event(path: &[Step]) -> bool {
-    matches!(path, [Step::Key(a), Step::Key(b), ..] if a == "evidence" && b == "events")
+fn in_event(path: &[StepRef<'_>]) -> bool {
+    matches!(path, [StepRef::Key("evidence"), StepRef::Key("events"), ..])
 }
 
 fn first_line(text: &str) -> String {

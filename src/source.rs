@@ -93,6 +93,25 @@ pub struct Node {
     pub file: u16,
 }
 
+/// A [`Step`] borrowing its key, as [`Node::walk`] gives paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepRef<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl StepRef<'_> {
+    /// The path as owned steps.
+    pub fn owned(path: &[StepRef<'_>]) -> Vec<Step> {
+        path.iter()
+            .map(|s| match *s {
+                StepRef::Key(k) => Step::Key(k.to_owned()),
+                StepRef::Index(i) => Step::Index(i),
+            })
+            .collect()
+    }
+}
+
 /// One step of a path into a document.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
@@ -213,20 +232,25 @@ impl Node {
         here
     }
 
-    /// Visit every node with its path (pre-order).
-    pub fn walk<'a>(&'a self, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &'a Node)) {
+    /// Visit every node with its path (pre-order). The path borrows the keys ([`StepRef`]): a callback that
+    /// keeps a path copies it ([`StepRef::owned`]), so a walk allocates nothing per node.
+    pub fn walk<'a>(
+        &'a self,
+        path: &mut Vec<StepRef<'a>>,
+        f: &mut dyn FnMut(&[StepRef<'a>], &'a Node),
+    ) {
         f(path, self);
         match &self.value {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
+                    path.push(StepRef::Index(i));
                     item.walk(path, f);
                     path.pop();
                 }
             }
             Value::Map(entries) => {
                 for (k, v) in entries {
-                    path.push(Step::Key(k.name.clone()));
+                    path.push(StepRef::Key(&k.name));
                     v.walk(path, f);
                     path.pop();
                 }

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers (`fuzz/`) found, kept as regression tests: each runs through the same checks as its
 //! fuzz target.
 
-use custody::source::{self, Budgets, Step};
+use custody::source::{self, Budgets, Step, StepRef};
 
 fn root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,7 +19,9 @@ fn locate_with_lone_carriage_returns() {
     let mut located_any = false;
     for doc in &docs {
         let mut paths = Vec::new();
-        doc.walk(&mut Vec::new(), &mut |path, _| paths.push(path.to_vec()));
+        doc.walk(&mut Vec::new(), &mut |path, _| {
+            paths.push(StepRef::owned(path))
+        });
         for path in &paths {
             let located = doc.locate(path);
             assert!(located.exact, "{path:?}");
@@ -43,7 +45,7 @@ fn locate_with_lone_carriage_returns() {
         let mut out = Vec::new();
         for doc in docs {
             doc.walk(&mut Vec::new(), &mut |path, _| {
-                out.push(doc.locate(path).pos.line)
+                out.push(doc.locate(&StepRef::owned(path)).pos.line)
             });
         }
         out

@@ -2,7 +2,7 @@
 //! inside the text, and a path one step past a leaf does not. Must never panic.
 #![no_main]
 
-use custody::source::{self, Budgets, Step};
+use custody::source::{self, Budgets, Step, StepRef};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let lines = u32::try_from(lines).unwrap_or(u32::MAX);
     for doc in &docs {
         let mut paths = Vec::new();
-        doc.walk(&mut Vec::new(), &mut |path, _| paths.push(path.to_vec()));
+        doc.walk(&mut Vec::new(), &mut |path, _| paths.push(StepRef::owned(path)));
         for path in paths.iter().take(2_000) {
             let located = doc.locate(path);
             assert!(located.exact, "walked path {path:?} must locate exactly");
