@@ -696,7 +696,7 @@ fn core_schema(node: &mut Node, text: &str, anchors: &mut BTreeMap<String, Node>
         }
         return;
     }
-    let Some(start) = start else {
+    let Some(start) = start.filter(|&o| text.is_char_boundary(o)) else {
         return;
     };
     let (anchor, tagged) = properties(text, start);
@@ -966,6 +966,12 @@ mod tests {
             "e": ["0b1", 17], "f": ["0b1", 17], "g": "017",
         });
         assert_eq!(json, want);
+        // Non-ASCII text before and around the scalars: positions are byte offsets.
+        let wide = parse("ü€: &ä 017\nß: [*ä, 0b1]\n\"😀\": {k: 0x1F}\n");
+        assert_eq!(
+            wide[0].to_json(),
+            serde_json::json!({"ü€": 17, "ß": [17, "0b1"], "😀": {"k": 31}})
+        );
         let alias = docs[0].at(&["d", "c"]).unwrap();
         assert_eq!(
             alias.pos.line, 2,
