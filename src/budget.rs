@@ -45,6 +45,11 @@ pub fn exceeded(what: &str, limit: impl std::fmt::Display, key: &str) -> String 
     )
 }
 
+/// What a file larger than `limits.maxFileSize` (`max` bytes) is told.
+pub fn file_too_large(max: u64) -> String {
+    format!("the file is larger than the size limit of {max} bytes (limits.maxFileSize); split it or raise the limit")
+}
+
 /// Read a whole file of at most `max` bytes; a larger one (or an endless device) is an error naming the
 /// limit, found after reading `max + 1` bytes at most.
 pub fn read_file_bounded(path: &std::path::Path, max: u64) -> io::Result<Vec<u8>> {

@@ -195,9 +195,7 @@ pub fn read(candidate: &Candidate, max_size: u64) -> Result<Loaded, ToolError> {
     if bytes.len() as u64 > max_size {
         return Ok(Loaded::Problem(Box::new(p001(
             &candidate.display,
-            format!(
-                "the file is larger than the size limit of {max_size} bytes (limits.maxFileSize); split it or raise the limit"
-            ),
+            crate::budget::file_too_large(max_size),
             None,
         ))));
     }

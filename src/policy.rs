@@ -883,7 +883,7 @@ impl Policies {
                     }
                     return (findings, failures);
                 }
-                Err(crate::rvm::VmFailure::TimedOut) => {
+                Err(EvalError::TimedOut) => {
                     worker.vms[target.index()] = self.vm(target);
                     failures.push(deadline.failure());
                     return (findings, failures);
@@ -910,7 +910,7 @@ impl Policies {
                 }
                 return (findings, failures);
             }
-            Err(Failed::TimedOut) => {
+            Err(EvalError::TimedOut) => {
                 failures.push(deadline.failure());
                 return (findings, failures);
             }
@@ -953,33 +953,37 @@ impl Deadline {
     }
 }
 
-/// Why an interpreter query gave no value.
-enum Failed {
+/// Why an evaluation (a VM run or an interpreter query) gave no value.
+#[derive(Debug, PartialEq)]
+pub enum EvalError {
+    /// It ran past the document's time limit: the document's evaluation ends there.
     TimedOut,
-    Error(String),
+    /// Anything else.
+    Failed(String),
 }
 
 /// Evaluate `query` within what is left of `deadline`.
-fn eval_within(engine: &mut Engine, query: String, deadline: &Deadline) -> Result<Value, Failed> {
+fn eval_within(
+    engine: &mut Engine,
+    query: String,
+    deadline: &Deadline,
+) -> Result<Value, EvalError> {
+    use regorus::utils::limits::LimitError;
     let Some(left) = deadline.remaining() else {
-        return Err(Failed::TimedOut);
+        return Err(EvalError::TimedOut);
     };
     set_time_limit(engine, left);
     engine.eval_rule(query).map_err(|e| {
         let timed_out = e.chain().any(|cause| {
-            cause
-                .downcast_ref::<regorus::utils::limits::LimitError>()
-                .is_some_and(|l| {
-                    matches!(
-                        l,
-                        regorus::utils::limits::LimitError::TimeLimitExceeded { .. }
-                    )
-                })
-        }) || e.to_string().contains("exceeded time limit");
+            matches!(
+                cause.downcast_ref::<LimitError>(),
+                Some(LimitError::TimeLimitExceeded { .. })
+            )
+        });
         if timed_out {
-            Failed::TimedOut
+            EvalError::TimedOut
         } else {
-            Failed::Error(e.to_string())
+            EvalError::Failed(e.to_string())
         }
     })
 }
@@ -996,11 +1000,11 @@ fn eval_each(
     for entry in entries {
         match eval_within(engine, entry.query.clone(), deadline) {
             Ok(value) => collect(entry, &value, findings, failures),
-            Err(Failed::TimedOut) => {
+            Err(EvalError::TimedOut) => {
                 failures.push(deadline.failure());
                 return;
             }
-            Err(Failed::Error(message)) => failures.push(EvalFailure {
+            Err(EvalError::Failed(message)) => failures.push(EvalFailure {
                 rule: entry.query.clone(),
                 message,
             }),
@@ -1470,6 +1474,33 @@ test_ok if {
             policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
         assert!(findings.is_empty());
         assert_eq!(failures.len(), 1);
+    }
+
+    #[test]
+    fn running_out_of_time_is_told_apart_from_other_errors() {
+        // 10^12 iterations cannot finish within 300 ms: the interpreter's time-limit error is recognised as
+        // such (not as any other failure), and a spent deadline stops the next query before it starts.
+        let policies = load("package main\n\ndeny contains \"never\" if {\n\tcount([1 | some x in numbers.range(1, 1000000); some y in numbers.range(1, 1000000)]) > 0\n}\n");
+        let mut engine = policies.engine().unwrap();
+        let deadline = Deadline::new(Duration::from_millis(300));
+        let query = "data.main.deny".to_owned();
+        assert_eq!(
+            eval_within(&mut engine, query.clone(), &deadline),
+            Err(EvalError::TimedOut)
+        );
+        assert_eq!(
+            eval_within(&mut engine, query, &deadline),
+            Err(EvalError::TimedOut)
+        );
+        // Any other error stays an error of its own.
+        let failing =
+            load("package main\n\ndeny contains x if {\n\tx := custody.duration_ns(\"7s\")\n}\n");
+        let mut engine = failing.engine().unwrap();
+        let fine = Deadline::new(Duration::from_secs(30));
+        assert!(matches!(
+            eval_within(&mut engine, "data.main.deny".to_owned(), &fine),
+            Err(EvalError::Failed(m)) if m.contains("invalid duration")
+        ));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use crate::policy::{call_extension, PatternCache, PolicySource};
+use crate::policy::{call_extension, EvalError, PatternCache, PolicySource};
 
 /// A target's built-in rule sets, compiled once and shared by every worker's VM.
 pub struct Compiled {
@@ -123,31 +123,22 @@ impl Vm {
 
     /// Evaluate the entry point on `input`. An error (of the VM or of an extension) leaves the document to the
     /// interpreter, except running out of time, which ends the document's evaluation.
-    pub fn run(&mut self, input: Value) -> Result<Value, VmFailure> {
+    pub fn run(&mut self, input: Value) -> Result<Value, EvalError> {
         self.vm.set_input(input);
         let result = self
             .vm
             .execute_entry_point_by_name(&self.entry)
             .map_err(|e| match e {
-                VmError::TimeLimitExceeded { .. } => VmFailure::TimedOut,
-                other => VmFailure::Failed(other.to_string()),
+                VmError::TimeLimitExceeded { .. } => EvalError::TimedOut,
+                other => EvalError::Failed(other.to_string()),
             })?;
         match self.vm.execution_state() {
             ExecutionState::Completed { .. } => Ok(result),
-            other => Err(VmFailure::Failed(format!(
+            other => Err(EvalError::Failed(format!(
                 "the VM stopped in state {other:?}"
             ))),
         }
     }
-}
-
-/// Why [`Vm::run`] gave no value.
-#[derive(Debug, PartialEq)]
-pub enum VmFailure {
-    /// The evaluation ran past its time limit.
-    TimedOut,
-    /// Anything else: the interpreter evaluates the document instead.
-    Failed(String),
 }
 
 #[cfg(test)]
@@ -218,7 +209,7 @@ mod tests {
              limit := custody.duration_ns(input.d)\n\
              deny contains \"long\" if limit > 10\n",
         );
-        let Err(VmFailure::Failed(err)) = vm.run(Value::from_json_str(r#"{"d": "7s"}"#).unwrap())
+        let Err(EvalError::Failed(err)) = vm.run(Value::from_json_str(r#"{"d": "7s"}"#).unwrap())
         else {
             panic!("the host call's error is the run's");
         };

@@ -119,10 +119,7 @@ fn parse(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), SealErro
 fn read(path: &Path, max: u64) -> Result<Vec<u8>, SealError> {
     crate::budget::read_file_bounded(path, max).map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidData {
-            err(
-                path,
-                format!("the file is larger than the size limit of {max} bytes (limits.maxFileSize); split it or raise the limit"),
-            )
+            err(path, crate::budget::file_too_large(max))
         } else {
             err(path, format!("cannot read: {e}"))
         }
