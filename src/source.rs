@@ -803,7 +803,7 @@ fn properties(text: &str, start: usize) -> (Option<&str>, bool) {
 }
 
 /// The value of `t` when it is an integer of the YAML 1.2 core schema; a value beyond 64 bits as a float.
-fn core_int(t: &str) -> Option<Value> {
+pub(crate) fn core_int(t: &str) -> Option<Value> {
     let (digits, radix) = if let Some(d) = t.strip_prefix("0x") {
         (d, 16)
     } else if let Some(d) = t.strip_prefix("0o") {

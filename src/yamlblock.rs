@@ -664,8 +664,8 @@ impl Parser<'_> {
     }
 }
 
-/// The value of a plain scalar: `true`, `false`, `null`, `~`, a plain decimal integer, or a string when it
-/// starts with a letter (and is not a word some schema reads otherwise); anything else is typed by
+/// The value of a plain scalar: `true`, `false`, `null`, `~`, an integer of the core schema, or a string when
+/// it starts with a letter (and is not a word some schema reads otherwise); anything else is typed by
 /// serde-saphyr.
 fn plain_type(text: &str) -> Option<Value> {
     match text {
@@ -681,15 +681,10 @@ fn plain_type(text: &str) -> Option<Value> {
         if !word {
             return Some(Value::Str(text.to_owned()));
         }
-    } else {
-        let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-        let decimal = !digits.is_empty()
-            && digits.len() <= 18
-            && digits.iter().all(u8::is_ascii_digit)
-            && (digits[0] != b'0' || bytes == b"0");
-        if decimal {
-            return text.parse().ok().map(Value::Int);
-        }
+    } else if let Some(value) = crate::source::core_int(text) {
+        // An integer of the YAML 1.2 core schema: what serde-saphyr's reading, re-read per the core schema
+        // (`source::core_schema`), gives for it.
+        return Some(value);
     }
     // Typed alone, a scalar starting like a document marker would not be the same scalar.
     if text.starts_with("...") || text.starts_with("---") {
@@ -725,6 +720,7 @@ mod tests {
         same("---\n# c\na:    # comment\nb:   \ngroups: [x, \"y z\" , 'w',   -5 ]\nlist:\n- team: s\n  k: v\n- [a]\n- {}\ntop: 1\n");
         same("c: ~\nd: null\ne: true\nf: 2026-11-20T10:02:00Z\ng: -5\nh: 0x1F\ni: 017\nj: \"\u{e9}\\u00e9\\n\"\n\"q k\": 1\n---\n- a\n- b\n");
         same("a: 1\n---\n---\nb:\n  - x\n  -  y # z\n");
+        same("a: +12\nb: 0o17\nc: -0\nd: 00\ne: 0b101\nf: -0x1F\ng: 99999999999999999999\nh: -9223372036854775809\ni: 9223372036854775807\nj: [+017, 0x1FFFFFFFFFFFFFFFF, 0X1F, 1e3]\n");
         same("k: url://x:y/z#frag a#b\nyes_no: Yes\nT: True\nempty: ''\ne2: \"\"\n");
         same("");
         same("# only a comment\n");
