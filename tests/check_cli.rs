@@ -271,19 +271,18 @@ fn seal_reads_within_the_configured_limits() {
     };
     let before = snapshot();
     // .custody.yaml's limits bound what seal reads, as they bound what check reads.
-    let config = |text: &str| std::fs::write(tmp.path().join(".custody.yaml"), text).unwrap();
-    config("limits:\n  maxFileSize: 1KiB\n");
-    custody(tmp.path())
-        .args(["seal", "--reseal", "b.yaml"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("limits.maxFileSize"));
-    config("limits:\n  maxEvents: 1\n");
-    custody(tmp.path())
-        .args(["seal", "--reseal", "d"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("limits.maxEvents"));
+    for (limit, value, target) in [("maxFileSize", "1KiB", "b.yaml"), ("maxEvents", "1", "d")] {
+        std::fs::write(
+            tmp.path().join(".custody.yaml"),
+            format!("limits:\n  {limit}: {value}\n"),
+        )
+        .unwrap();
+        custody(tmp.path())
+            .args(["seal", "--reseal", target])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!("limits.{limit}")));
+    }
     assert_eq!(snapshot(), before, "a refused seal changes nothing");
     // --config replaces the lookup: within its (default) limits both are sealed already.
     std::fs::write(tmp.path().join("roomy.yaml"), "limits:\n  maxEvents: 100\n").unwrap();
