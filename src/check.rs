@@ -333,8 +333,11 @@ fn evaluate(
             p
         })
         .collect();
-    let workflow = workflow_id.as_ref().and_then(|w| workflows.get(w));
-    let input = validate::policy_input(node, facts(now_ns, workflow, &unit.loaded));
+    let workflow = workflow_id
+        .as_ref()
+        .and_then(|w| workflows.get(w))
+        .map(|w| engine.private(w));
+    let input = validate::policy_input(node, facts(now_ns, workflow.as_ref(), &unit.loaded));
     let dumped = validate::dump(opts, &input);
     let (raw, failures) = policies.evaluate(engine, input, Target::Session);
     let subject = Subject {

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use regorus::{Engine, Value};
@@ -224,6 +225,9 @@ pub struct Policies {
     left_out: Vec<PolicySource>,
     time_limit: Duration,
     vm: Arc<VmState>,
+    /// Workers between jobs ([`Policies::worker`]), so that their VMs, compiled patterns and private copies
+    /// outlive rayon's jobs, which are many more than its threads.
+    pool: Arc<Mutex<Vec<Worker>>>,
 }
 
 /// The built-in rule sets compiled to regorus's VM ([`crate::rvm`]), per target, compiled on first use.
@@ -265,9 +269,37 @@ pub struct Worker {
     vms: [Option<crate::rvm::Vm>; 2],
     /// Documents the VM could not evaluate, which the interpreter then evaluated.
     pub vm_fallbacks: usize,
+    /// This worker's copies of values shared between threads ([`Worker::private`]), by the address of the
+    /// shared value, which each entry holds so the address cannot be reused.
+    copies: HashMap<usize, (Value, Value)>,
 }
 
+/// The most private copies a worker keeps; past it they are dropped and made again as needed.
+const MAX_COPIES: usize = 4096;
+
 impl Worker {
+    /// This worker's own deep copy of `shared`, a value (a declared workflow) that every thread adds to its
+    /// inputs. The VM clones the parts of its input that rules read, and a clone of a shared value writes
+    /// its atomic reference count: one value shared by the threads has its reference counts written by both
+    /// cores, on every read, and their cache lines go back and forth between them. A private copy, made once
+    /// per worker, is written by one core only.
+    pub fn private(&mut self, shared: &Value) -> Value {
+        let key = match shared {
+            Value::Object(o) => Arc::as_ptr(o) as usize,
+            Value::Array(a) => Arc::as_ptr(a) as usize,
+            other => return other.clone(),
+        };
+        if let Some((_, copy)) = self.copies.get(&key) {
+            return copy.clone();
+        }
+        if self.copies.len() >= MAX_COPIES {
+            self.copies.clear();
+        }
+        let copy = deep_copy(shared);
+        self.copies.insert(key, (shared.clone(), copy.clone()));
+        copy
+    }
+
     /// This worker's interpreter, cloned from the policies' on first use; a failure of the whole document
     /// when it cannot be built.
     fn interpreter(&mut self, policies: &Policies) -> Result<&mut Engine, EvalFailure> {
@@ -279,6 +311,57 @@ impl Worker {
             })?,
         };
         Ok(self.engine.insert(engine))
+    }
+}
+
+/// `value` with none of its parts shared with it (see [`Worker::private`]).
+fn deep_copy(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::from(s.as_ref()),
+        Value::Array(items) => Value::from(items.iter().map(deep_copy).collect::<Vec<_>>()),
+        Value::Set(items) => Value::from(
+            items
+                .iter()
+                .map(deep_copy)
+                .collect::<std::collections::BTreeSet<_>>(),
+        ),
+        Value::Object(map) => Value::from(
+            map.iter()
+                .map(|(k, v)| (deep_copy(k), deep_copy(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A [`Worker`] lent by [`Policies::worker`], returned to the pool when dropped.
+pub struct PooledWorker<'a> {
+    worker: Option<Worker>,
+    pool: &'a Mutex<Vec<Worker>>,
+}
+
+impl Deref for PooledWorker<'_> {
+    type Target = Worker;
+    fn deref(&self) -> &Worker {
+        self.worker
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("taken only on drop"))
+    }
+}
+
+impl DerefMut for PooledWorker<'_> {
+    fn deref_mut(&mut self) -> &mut Worker {
+        self.worker
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("taken only on drop"))
+    }
+}
+
+impl Drop for PooledWorker<'_> {
+    fn drop(&mut self) {
+        if let (Some(worker), Ok(mut pool)) = (self.worker.take(), self.pool.lock()) {
+            pool.push(worker);
+        }
     }
 }
 
@@ -668,6 +751,7 @@ impl Policies {
             left_out: left_out.into_iter().cloned().collect(),
             time_limit: EVAL_TIME_LIMIT,
             vm: Arc::new(vm),
+            pool: Arc::default(),
         })
     }
 
@@ -689,6 +773,8 @@ impl Policies {
     /// for that document (exit 2), never a hang.
     pub fn set_eval_time_limit(&mut self, limit: Duration) {
         self.time_limit = limit;
+        // Pooled workers' VMs have the old limit.
+        self.pool = Arc::default();
         if let Some(Ok(engine)) = self.interpreter.get_mut() {
             set_time_limit(engine, limit);
         }
@@ -701,12 +787,29 @@ impl Policies {
     }
 
     /// Engines for one worker thread: a VM for each target whose built-in rule sets
-    /// [`Policies::prepare_vm`] compiled, and an interpreter clone taken when first needed.
-    pub fn worker(&self) -> Worker {
+    /// [`Policies::prepare_vm`] compiled, and an interpreter clone taken when first needed. Lent from a
+    /// pool, to which it returns when dropped: rayon's `map_init` asks for one per job, and a new worker's
+    /// VMs and compiled patterns cost more than a job's documents when jobs are small.
+    pub fn worker(&self) -> PooledWorker<'_> {
+        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let mut worker = pooled.unwrap_or_else(|| self.fresh_worker());
+        for target in [Target::Workflow, Target::Session] {
+            if worker.vms[target.index()].is_none() {
+                worker.vms[target.index()] = self.vm(target);
+            }
+        }
+        PooledWorker {
+            worker: Some(worker),
+            pool: &self.pool,
+        }
+    }
+
+    fn fresh_worker(&self) -> Worker {
         Worker {
             engine: None,
             vms: [Target::Workflow, Target::Session].map(|t| self.vm(t)),
             vm_fallbacks: 0,
+            copies: HashMap::new(),
         }
     }
 
@@ -833,7 +936,7 @@ impl Policies {
             self.evaluate_unguarded(worker, input, target)
         })
         .unwrap_or_else(|message| {
-            *worker = self.worker();
+            *worker = self.fresh_worker();
             let failure = EvalFailure {
                 rule: "custody".to_owned(),
                 message,
@@ -1391,6 +1494,45 @@ test_ok if {
         assert_eq!(findings[1].severity, Severity::Error);
         let (none, _) = policies.evaluate(&mut engine, Value::new_object(), Target::Session);
         assert!(none.is_empty());
+    }
+
+    /// The address of the first string inside `value` (a path of objects and arrays down to it).
+    fn first_string(value: &Value) -> *const u8 {
+        match value {
+            Value::String(s) => s.as_ptr(),
+            Value::Array(items) => first_string(&items[0]),
+            Value::Object(map) => first_string(map.iter().next().unwrap().1),
+            other => panic!("no string in {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_worker_keeps_its_own_copy_of_a_shared_value_and_returns_to_the_pool() {
+        let policies = load(POLICY);
+        let shared = Value::from_json_str(r#"{"a": [{"b": "c"}], "d": 1, "e": null}"#).unwrap();
+        let copy = {
+            let mut worker = policies.worker();
+            let copy = worker.private(&shared);
+            assert_eq!(copy, shared, "a copy holds the same value");
+            assert_ne!(
+                first_string(&copy),
+                first_string(&shared),
+                "and shares no string with it"
+            );
+            let again = worker.private(&shared);
+            assert_eq!(
+                first_string(&again),
+                first_string(&copy),
+                "made once per worker"
+            );
+            let other = Value::from_json_str(r#"{"a": [{"b": "c"}]}"#).unwrap();
+            assert_ne!(first_string(&worker.private(&other)), first_string(&copy));
+            copy
+        };
+        // The worker went back to the pool: the next one asked for is it, copies and all.
+        let mut worker = policies.worker();
+        assert_eq!(first_string(&worker.private(&shared)), first_string(&copy));
+        assert_eq!(worker.copies.len(), 2, "both copies it made");
     }
 
     #[test]

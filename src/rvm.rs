@@ -20,10 +20,15 @@ use regorus::{Engine, Value};
 
 use crate::policy::{call_extension, EvalError, PatternCache, PolicySource};
 
-/// A target's built-in rule sets, compiled once and shared by every worker's VM.
+/// A target's built-in rule sets, compiled once; each worker's VM gets a private copy.
+///
+/// Private, not shared: the VM clones the program's `Arc` on every rule call, and its literals and the data
+/// document are `Arc`s too. Shared between worker threads, those reference counts are atomics that every core
+/// writes, and the cache line holding each bounces between cores on every rule call. Each worker therefore
+/// deserializes its own program from the serialized bytes and parses its own data document.
 pub struct Compiled {
-    program: Arc<Program>,
-    data: Value,
+    program: Vec<u8>,
+    data: String,
     entry: String,
 }
 
@@ -49,9 +54,13 @@ impl Compiled {
             .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
         let program = crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
+        Compiled::private(program.serialize_binary()?, name, &data)
+    }
+
+    fn private(program: Vec<u8>, name: &str, data: &Value) -> Result<Compiled, String> {
         Ok(Compiled {
             program,
-            data,
+            data: data.to_json_str().map_err(|e| e.to_string())?,
             entry: crate::program::aggregate_query(name),
         })
     }
@@ -59,15 +68,23 @@ impl Compiled {
     /// A program `build.rs` compiled (see [`crate::precompiled`]), for documents of `name`, against `data`:
     /// the VM reads the data document when it runs, so one program serves every configuration.
     pub fn from_binary(bytes: &[u8], name: &str, data: Value) -> Result<Compiled, String> {
-        match Program::deserialize_binary(bytes)? {
-            DeserializationResult::Complete(program) => Ok(Compiled {
-                program: Arc::new(program),
-                data,
-                entry: crate::program::aggregate_query(name),
-            }),
-            DeserializationResult::Partial(_) => Err(
-                "the embedded VM program needs recompiling (a regorus format change)".to_owned(),
-            ),
+        // Deserialized once here to find out whether the bytes are usable, so a worker's copy cannot fail.
+        program_of(bytes)?;
+        Compiled::private(bytes.to_vec(), name, &data)
+    }
+
+    /// A private copy of the program and of the data document, for one worker.
+    fn copy(&self) -> Result<(Arc<Program>, Value), String> {
+        let data = Value::from_json_str(&self.data).map_err(|e| e.to_string())?;
+        Ok((Arc::new(program_of(&self.program)?), data))
+    }
+}
+
+fn program_of(bytes: &[u8]) -> Result<Program, String> {
+    match Program::deserialize_binary(bytes)? {
+        DeserializationResult::Complete(program) => Ok(program),
+        DeserializationResult::Partial(_) => {
+            Err("the embedded VM program needs recompiling (a regorus format change)".to_owned())
         }
     }
 }
@@ -97,10 +114,10 @@ impl HostCalls for Extensions {
 
 impl Vm {
     pub fn new(compiled: &Compiled, time_limit: std::time::Duration) -> Result<Vm, String> {
+        let (program, data) = compiled.copy()?;
         let mut vm = RegoVM::new();
-        vm.load_program(compiled.program.clone());
-        vm.set_data(compiled.data.clone())
-            .map_err(|e| e.to_string())?;
+        vm.load_program(program);
+        vm.set_data(data).map_err(|e| e.to_string())?;
         vm.set_strict_builtin_errors(true);
         // The wall-clock limit bounds an evaluation, as it does for the interpreter; the instruction count
         // does not (a large bundle legitimately runs many instructions).
