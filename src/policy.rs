@@ -384,8 +384,33 @@ impl Target {
 
 pub use crate::program::EXTENSIONS;
 
-/// A list of glob patterns and their matchers.
-type GlobList = (Vec<String>, Vec<Arc<globset::GlobMatcher>>);
+/// A list of glob patterns, their matchers, and the verdicts they gave ([`MEMO`]).
+struct GlobList {
+    patterns: Vec<String>,
+    matchers: Vec<Arc<globset::GlobMatcher>>,
+    verdicts: HashMap<Box<str>, bool>,
+}
+
+impl Clone for GlobList {
+    /// A clone shares the compiled matchers and starts with no verdicts.
+    fn clone(&self) -> GlobList {
+        GlobList {
+            patterns: self.patterns.clone(),
+            matchers: self.matchers.clone(),
+            verdicts: HashMap::new(),
+        }
+    }
+}
+
+/// The glob lists a worker keeps per case, most recently used first. A bundle's rules match against a few
+/// lists (deny and allow commands, target hosts), alternately; past this many, the least recent is dropped
+/// and compiled again when next needed.
+const GLOB_LISTS: usize = 16;
+
+/// The most results a worker remembers per glob list, and of command splits: sessions run the same commands
+/// on the same hosts over and over, and a remembered result costs a hash lookup where globset's matching or a
+/// split costs about ten times as much. Past it the memory is emptied and filled again.
+const MEMO: usize = 4096;
 
 /// Compiled glob and regex patterns of one worker, so a pattern matched for every event is compiled once.
 #[derive(Clone, Default)]
@@ -393,10 +418,21 @@ pub struct PatternCache {
     /// Case-sensitive globs, then case-insensitive ones (two maps: a lookup by `&str` allocates nothing).
     /// Shared (`Arc`), not cloned: a cloned matcher's regex starts with an empty search cache.
     globs: [HashMap<String, Arc<globset::GlobMatcher>>; 2],
-    /// Per case, the glob list matched last and its matchers: a bundle matches every command segment against
-    /// the same lists, so most calls compare a few short strings instead of hashing every pattern.
-    recent: [Option<GlobList>; 2],
+    /// Per case, the glob lists matched lately, found by comparing a few short strings, most recent first,
+    /// instead of hashing every pattern. (One `GlobSet` per list was measured slower: it compiles per list
+    /// what [`PatternCache::globs`] compiles once per pattern, and matched no faster.)
+    lists: [Vec<GlobList>; 2],
+    /// Command lines split into segments ([`crate::commands::segments`]), as arrays.
+    segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
+}
+
+/// Remember `value` for `key` in `memo`, emptied first when it holds [`MEMO`] entries.
+fn remember<V>(memo: &mut HashMap<Box<str>, V>, key: &str, value: V) {
+    if memo.len() >= MEMO {
+        memo.clear();
+    }
+    memo.insert(key.into(), value);
 }
 
 impl PatternCache {
@@ -411,8 +447,9 @@ impl PatternCache {
         Ok(m)
     }
 
-    /// The matchers of `list` (glob strings) in `case`, when every pattern is a valid glob.
-    fn glob_list(&mut self, list: &[Value], case: usize) -> Option<&[Arc<globset::GlobMatcher>]> {
+    /// Whether `subject` matches any glob of `list` in `case`; `None` when a pattern is not a valid glob
+    /// or not a string (the caller then matches pattern by pattern, to report it).
+    fn glob_list_match(&mut self, list: &[Value], case: usize, subject: &str) -> Option<bool> {
         let same = |patterns: &Vec<String>| {
             patterns.len() == list.len()
                 && patterns
@@ -420,19 +457,58 @@ impl PatternCache {
                     .zip(list)
                     .all(|(p, v)| matches!(v, Value::String(s) if s.as_ref() == p.as_str()))
         };
-        if !self.recent[case].as_ref().is_some_and(|(p, _)| same(p)) {
-            let mut patterns = Vec::with_capacity(list.len());
-            let mut matchers = Vec::with_capacity(list.len());
-            for value in list {
-                let Value::String(pattern) = value else {
-                    return None;
-                };
-                matchers.push(self.matcher(pattern, case).ok()?);
-                patterns.push(pattern.to_string());
+        let lists = &mut self.lists[case];
+        match lists.iter().position(|l| same(&l.patterns)) {
+            Some(0) => {}
+            Some(i) => {
+                let found = lists.remove(i);
+                lists.insert(0, found);
             }
-            self.recent[case] = Some((patterns, matchers));
+            None => {
+                let mut patterns = Vec::with_capacity(list.len());
+                let mut matchers = Vec::with_capacity(list.len());
+                for value in list {
+                    let Value::String(pattern) = value else {
+                        return None;
+                    };
+                    matchers.push(self.matcher(pattern, case).ok()?);
+                    patterns.push(pattern.to_string());
+                }
+                let lists = &mut self.lists[case];
+                lists.truncate(GLOB_LISTS - 1);
+                lists.insert(
+                    0,
+                    GlobList {
+                        patterns,
+                        matchers,
+                        verdicts: HashMap::new(),
+                    },
+                );
+            }
         }
-        self.recent[case].as_ref().map(|(_, m)| m.as_slice())
+        let lists = &mut self.lists[case];
+        let list = lists.first_mut()?;
+        if let Some(&hit) = list.verdicts.get(subject) {
+            return Some(hit);
+        }
+        let hit = list.matchers.iter().any(|m| m.is_match(subject));
+        remember(&mut list.verdicts, subject, hit);
+        Some(hit)
+    }
+
+    /// The segments of a command line, as an array of strings.
+    fn segments(&mut self, command: &str) -> Value {
+        if let Some(segments) = self.segments.get(command) {
+            return segments.clone();
+        }
+        let segments = Value::from(
+            crate::commands::segments(command)
+                .into_iter()
+                .map(Value::from)
+                .collect::<Vec<_>>(),
+        );
+        remember(&mut self.segments, command, segments.clone());
+        segments
     }
 }
 
@@ -446,7 +522,7 @@ pub fn call_extension(
     let arg = |i: usize| args.get(i).unwrap_or(&Value::Undefined);
     // A string argument, without building an error value (and its backtrace) for the total functions.
     let text = |i: usize| match arg(i) {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.as_ref()),
         _ => None,
     };
     Ok(match name {
@@ -463,20 +539,18 @@ pub fn call_extension(
                 .ok_or_else(|| anyhow::anyhow!("invalid RFC 3339 timestamp {t:?}"))?
         }
         "custody.instant" => text(0)
-            .and_then(|t| crate::units::rfc3339_ns(&t))
+            .and_then(crate::units::rfc3339_ns)
             .map_or(Value::Undefined, Value::from),
         "custody.duration" => text(0)
-            .and_then(|t| crate::units::bounded_duration_ns(&t))
+            .and_then(crate::units::bounded_duration_ns)
             .map_or(Value::Undefined, Value::from),
         "custody.glob_match" => {
             let case_insensitive = *arg(1).as_bool()?;
             let subject = arg(2).as_string()?;
             let list = arg(0).as_array()?;
-            if let Some(matchers) = cache.glob_list(list.as_slice(), usize::from(case_insensitive))
-            {
-                return Ok(Value::from(
-                    matchers.iter().any(|m| m.is_match(subject.as_ref())),
-                ));
+            let case = usize::from(case_insensitive);
+            if let Some(hit) = cache.glob_list_match(list.as_slice(), case, subject) {
+                return Ok(Value::from(hit));
             }
             // A list with an invalid glob or a non-string: matched pattern by pattern, so the result (a hit
             // before the bad pattern, else the error naming it) is the same as ever.
@@ -508,12 +582,7 @@ pub fn call_extension(
             };
             Value::from(hit)
         }
-        "custody.command_segments" => Value::from(
-            crate::commands::segments(arg(0).as_string()?)
-                .into_iter()
-                .map(Value::from)
-                .collect::<Vec<_>>(),
-        ),
+        "custody.command_segments" => cache.segments(arg(0).as_string()?),
         other => anyhow::bail!("unknown extension function {other}"),
     })
 }
@@ -1452,12 +1521,44 @@ test_ok if {
         for _ in 0..2 {
             assert_eq!(glob(&deny, true, "RM -RF /"), Ok(Value::from(true)));
             assert_eq!(glob(&deny, true, "psql x"), Ok(Value::from(false)));
-            // Another list of the same case replaces the recent one; a list of the other case does not.
+            // Lists of either case, in turn: each is found again among the recent ones.
             assert_eq!(glob(&allow, false, "psql x"), Ok(Value::from(true)));
             assert_eq!(glob(&allow, false, "PSQL x"), Ok(Value::from(false)));
             assert_eq!(glob(&["psql"], true, "psql"), Ok(Value::from(true)));
             assert_eq!(glob(&allow, true, "PSQL x"), Ok(Value::from(true)));
             assert_eq!(glob(&[], false, "anything"), Ok(Value::from(false)));
+            // Literal, prefix, suffix, extension and wildcard globs in one list, each subject twice (the
+            // second answer is the remembered one).
+            let mixed = ["exact", "pre*", "*.suf", "*.[ch]", "a?c/*/x", "*mid*"];
+            for (subject, hit) in [
+                ("exact", true),
+                ("exactly", false),
+                ("prefix", true),
+                ("x/y.suf", true),
+                ("main.c", true),
+                ("abc/d/e/x", true),
+                ("amidst", true),
+                ("nothing", false),
+                ("EXACT", false),
+            ] {
+                for _ in 0..2 {
+                    assert_eq!(
+                        glob(&mixed, false, subject),
+                        Ok(Value::from(hit)),
+                        "{subject}"
+                    );
+                }
+            }
+            assert_eq!(glob(&mixed, true, "EXACT"), Ok(Value::from(true)));
+        }
+        // More lists than a worker keeps: the dropped ones are compiled again, to the same verdicts.
+        for n in 0..(GLOB_LISTS + 4) {
+            let own = format!("host-{n}-*");
+            assert_eq!(
+                glob(&[own.as_str()], true, &format!("HOST-{n}-a")),
+                Ok(Value::from(true))
+            );
+            assert_eq!(glob(&deny, true, "rm -rf /"), Ok(Value::from(true)));
         }
         // A list with an invalid glob: a hit before it still counts, a miss reports it.
         let bad = ["ok-*", "bad-[x"];
@@ -1468,6 +1569,46 @@ test_ok if {
             glob(&deny, true, "x DROP DATABASE y"),
             Ok(Value::from(true))
         );
+        assert_eq!(cache.lists[1].len(), GLOB_LISTS);
+    }
+
+    #[test]
+    fn remembered_command_splits_and_glob_verdicts_stay_bounded_and_right() {
+        let mut cache = PatternCache::default();
+        let mut split = |command: &str| {
+            call_extension(
+                "custody.command_segments",
+                &[Value::from(command)],
+                &mut cache,
+            )
+            .unwrap()
+        };
+        let expect = Value::from(vec![Value::from("ls -l"), Value::from("rm x")]);
+        assert_eq!(split("ls -l; rm x"), expect);
+        assert_eq!(split("ls -l; rm x"), expect, "the remembered split");
+        for n in 0..(MEMO + 10) {
+            assert_eq!(
+                split(&format!("a{n} | b")),
+                Value::from(vec![Value::from(format!("a{n}")), Value::from("b")])
+            );
+        }
+        assert_eq!(split("ls -l; rm x"), expect);
+        assert!(cache.segments.len() <= MEMO);
+        let list = Value::from(vec![Value::from("a1*")]);
+        for n in 0..(MEMO + 10) {
+            let subject = Value::from(format!("A{n}"));
+            let hit = call_extension(
+                "custody.glob_match",
+                &[list.clone(), Value::from(true), subject],
+                &mut cache,
+            );
+            assert_eq!(
+                hit.unwrap(),
+                Value::from(format!("{n}").starts_with('1')),
+                "{n}"
+            );
+        }
+        assert!(cache.lists[1][0].verdicts.len() <= MEMO);
     }
 
     #[test]

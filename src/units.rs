@@ -35,8 +35,12 @@ pub fn rfc3339_ns(text: &str) -> Option<i64> {
     if !RFC3339.is_match(text) {
         return None;
     }
-    let normal = text.replace(['t', ' '], "T").replace('z', "Z");
-    instant_ns(&normal)
+    // The separators jiff does not take are normalised; the usual `T…Z` form is parsed as it is.
+    if text.bytes().any(|b| matches!(b, b't' | b' ' | b'z')) {
+        instant_ns(&text.replace(['t', ' '], "T").replace('z', "Z"))
+    } else {
+        instant_ns(text)
+    }
 }
 
 /// A duration `<int><m|h|d>` of at most 8, 6 or 5 digits (as the schema states) as nanoseconds.
