@@ -22,21 +22,43 @@ segments[i] := custody.command_segments(ev.command) if {
 	is_string(ev.command)
 }
 
-# The segments that match a deny glob (case-insensitive), as [event index, segment index].
-denied contains [i, k] if {
-	count(deny_globs) > 0
-	some i, segs in segments
-	some k, seg in segs
-	custody.glob_match(deny_globs, true, seg)
+# Each distinct segment of the bundle's commands, once: sessions repeat commands, and each segment is matched
+# against the globs once however often it was run.
+distinct_segments := {seg | some segs in segments; some seg in segs}
+
+# The distinct segments that match a deny glob (case-insensitive).
+denied_segments contains seg if {
+	globs := deny_globs
+	count(globs) > 0
+	some seg in distinct_segments
+	custody.glob_match(globs, true, seg)
 }
 
-# The segments that match no deny glob and, the allow list being non-empty, no allow glob (case-sensitive).
-not_allowed contains [i, k] if {
-	count(allow_globs) > 0
+# The distinct segments that match no deny glob and, the allow list being non-empty, no allow glob
+# (case-sensitive).
+not_allowed_segments contains seg if {
+	globs := allow_globs
+	count(globs) > 0
+	some seg in distinct_segments
+	not denied_segments[seg]
+	not custody.glob_match(globs, false, seg)
+}
+
+# The segments that match a deny glob, as [event index, segment index] (the events are looked through only
+# when some segment offends).
+denied contains [i, k] if {
+	count(denied_segments) > 0
 	some i, segs in segments
 	some k, seg in segs
-	not denied[[i, k]]
-	not custody.glob_match(allow_globs, false, seg)
+	denied_segments[seg]
+}
+
+# The segments allowed by no allow glob (and not denied), as [event index, segment index].
+not_allowed contains [i, k] if {
+	count(not_allowed_segments) > 0
+	some i, segs in segments
+	some k, seg in segs
+	not_allowed_segments[seg]
 }
 
 # Why each offending segment offends, keyed by [event index, segment index] (so in command and segment

@@ -123,12 +123,15 @@ deny contains f if {
 # An event that names a principal other than identity.principal. Events without a `principal` field are
 # attributed to the session's identity and not compared; when identity.principal itself is absent,
 # CUS-S003 reports it and events are not compared (no cascade).
+#
+# The comparison is made once per distinct name an event gives (a bundle's events mostly name one
+# principal), and only the events naming an offending name are looked for, so a bundle whose events all
+# name its principal costs one pass over its events.
 deny contains f if {
 	lib.has_workflow
-	p := lib.principal
-	some i, id in event_ids
-	id != p
-	ev := lib.events[i]
+	some who in _foreign
+	some i, ev in lib.events
+	_names(ev, who)
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v but identity.principal is %q: events must be those of the session's principal", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
@@ -139,9 +142,9 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.principal
-	some i, _ in event_principals
-	not event_ids[i]
-	ev := lib.events[i]
+	some who in _unusable
+	some i, ev in lib.events
+	_names(ev, who)
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v, not identity.principal %q: record the principal who acted", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
@@ -149,18 +152,29 @@ deny contains f if {
 	}
 }
 
-# The events that name a principal (the key is present, whatever its value): index -> that value.
-event_principals[i] := who if {
-	some i, ev in lib.events
-	is_object(ev)
-	who := ev.principal
+# The values events give as their principal (the key is present, whatever its value).
+named := {who | some ev in lib.events; is_object(ev); who := ev.principal}
+
+# Each of those values -> the identity it names, normalised (lib.id); absent when it names none usable.
+principal_ids := {who: id | some who in named; id := lib.id(who)}
+
+# The names that normalise to an identity other than identity.principal.
+_foreign contains who if {
+	some who, id in principal_ids
+	id != lib.principal
 }
 
-# The identity each of those events names, normalised (lib.id); absent when it names none usable. lib.id runs
-# once per distinct name (a bundle's events mostly name one principal), not once per event.
-event_ids[i] := principal_ids[who] if some i, who in event_principals
+# The values that name no usable identity (not a non-empty string).
+_unusable contains who if {
+	some who in named
+	not principal_ids[who]
+}
 
-principal_ids := {who: id | some who in {w | some w in event_principals}; id := lib.id(who)}
+# Event `ev` names `who` as its principal.
+_names(ev, who) if {
+	is_object(ev)
+	ev.principal == who
+}
 
 _has_key(obj, k) if {
 	is_object(obj)

@@ -167,18 +167,23 @@ deny contains f if {
 # ---------------------------------------------------------------------------------------------------------
 
 # The events whose time is a valid timestamp inside the window (each event's time is parsed once, by
-# custody.instant itself: this loop runs for every event, and a call through lib.instant costs as much again).
+# custody.instant itself: this loop runs for every event, and a call through lib.instant costs as much again;
+# the window's ends are bound before the loop, which otherwise looks both rules up for every event).
 inside contains i if {
 	window_ok
+	from := start
+	until := end
 	some i, ev in lib.events
 	t := custody.instant(ev.time)
-	t >= start
-	t <= end
+	t >= from
+	t <= until
 }
 
-# An event lies outside the window when its time is before start, after end, or not a valid timestamp.
+# An event lies outside the window when its time is before start, after end, or not a valid timestamp. (The
+# events are looked through only when some are not inside.)
 outside contains i if {
 	window_ok
+	count(inside) < count(lib.events)
 	some i, _ in lib.events
 	not inside[i]
 }
