@@ -9,7 +9,7 @@ import rego.v1
 
 import data.custody.session.lib
 
-approvers := lib.get(lib.spec, ["approval", "approvers"], {})
+approvers := object.get(lib.spec, ["approval", "approvers"], {})
 
 # Decisions are judged when the workflow requires approval, an approval record is present and the session is
 # not break-glass.

@@ -6,9 +6,9 @@ import rego.v1
 
 import data.custody.session.lib
 
-invokers := lib.get(lib.spec, ["breakGlass", "invokers"], {})
+invokers := object.get(lib.spec, ["breakGlass", "invokers"], {})
 
-reviewers := lib.get(lib.spec, ["breakGlass", "review", "by"], {})
+reviewers := object.get(lib.spec, ["breakGlass", "review", "by"], {})
 
 # A review record: `approval.review` with at least a reviewer or a time (null, {} or absent: no review yet).
 review := r if {
@@ -18,26 +18,26 @@ review := r if {
 	_ = r[k]
 }
 
-reviewed_at := lib.instant(review.at)
+reviewed_at := custody.instant(review.at)
 
 # review.within of the workflow; when the workflow lacks a valid one (CUS-W012), the breakGlassReviewMax
 # parameter, the longest review window custody accepts.
 within := w if {
-	w := lib.duration(lib.get(lib.spec, ["breakGlass", "review", "within"], null))
+	w := custody.duration(object.get(lib.spec, ["breakGlass", "review", "within"], null))
 }
 
 within := w if {
-	not lib.duration(lib.get(lib.spec, ["breakGlass", "review", "within"], null))
-	w := lib.duration(lib.param("breakGlassReviewMax"))
+	not custody.duration(object.get(lib.spec, ["breakGlass", "review", "within"], null))
+	w := custody.duration(lib.param("breakGlassReviewMax"))
 }
 
 within_text := w if {
-	w := lib.get(lib.spec, ["breakGlass", "review", "within"], null)
-	lib.duration(w)
+	w := object.get(lib.spec, ["breakGlass", "review", "within"], null)
+	custody.duration(w)
 }
 
 within_text := sprintf("%v (the breakGlassReviewMax parameter; the workflow declares no review.within)", [lib.param("breakGlassReviewMax")]) if {
-	not lib.duration(lib.get(lib.spec, ["breakGlass", "review", "within"], null))
+	not custody.duration(object.get(lib.spec, ["breakGlass", "review", "within"], null))
 }
 
 deadline := lib.end_ns + within
@@ -81,10 +81,10 @@ deny contains f if {
 deny contains f if {
 	judged
 	lib.principal
-	not lib.member_of(input.identity.principal, lib.get(input, ["identity", "groups"], []), invokers)
+	not lib.member_of(input.identity.principal, object.get(input, ["identity", "groups"], []), invokers)
 	f := {
 		"id": "CUS-S015",
-		"msg": sprintf("break-glass was invoked by %q (groups %v), who is not in the workflow's breakGlass.invokers %v: only declared invokers may break glass", [input.identity.principal, lib.get(input, ["identity", "groups"], []), invokers]),
+		"msg": sprintf("break-glass was invoked by %q (groups %v), who is not in the workflow's breakGlass.invokers %v: only declared invokers may break glass", [input.identity.principal, object.get(input, ["identity", "groups"], []), invokers]),
 		"path": ["approval", "breakGlass"],
 	}
 }

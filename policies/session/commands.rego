@@ -8,7 +8,7 @@ import rego.v1
 
 import data.custody.session.lib
 
-_patterns(key) := [p | some p in lib.list(lib.get(lib.spec, ["session", "commands", key], [])); is_string(p)]
+_patterns(key) := [p | some p in lib.list(object.get(lib.spec, ["session", "commands", key], [])); is_string(p)]
 
 deny_globs := _patterns("deny")
 

@@ -16,7 +16,7 @@ import data.custody.session.lib
 
 chain := input.custody.chain if is_object(input.custody.chain)
 
-immutable if lib.get(lib.spec, ["session", "immutable"], false) == true
+immutable if object.get(lib.spec, ["session", "immutable"], false) == true
 
 sealed if {
 	some ev in lib.events
@@ -147,7 +147,7 @@ deny contains f if {
 	_recording_mismatch
 	f := {
 		"id": "CUS-S013",
-		"msg": sprintf("the recording file %v does not match evidence.recording.sha256: the recording was altered; recover the original and investigate", [lib.show(lib.get(input, ["evidence", "recording", "file"], null))]),
+		"msg": sprintf("the recording file %v does not match evidence.recording.sha256: the recording was altered; recover the original and investigate", [lib.show(object.get(input, ["evidence", "recording", "file"], null))]),
 		"path": ["evidence", "recording", "sha256"],
 		"details": {"seq": null, "kind": "recording"},
 	}

@@ -192,9 +192,9 @@ _rem(n, 0) := n
 
 _rem(n, i) := n % _units[i - 1][0] if i > 0
 
-start_ns := instant(input.session.start)
+start_ns := custody.instant(input.session.start)
 
-end_ns := instant(input.session.end)
+end_ns := custody.instant(input.session.end)
 
 now_ns := input.custody.now_ns if is_number(input.custody.now_ns)
 

@@ -70,7 +70,7 @@ deny contains f if {
 	input.evidence.session != input.session.id
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("evidence.session is %v but session.id is %v: the evidence must be the evidence of this session", [lib.show(input.evidence.session), lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("evidence.session is %v but session.id is %v: the evidence must be the evidence of this session", [lib.show(input.evidence.session), lib.show(object.get(input, ["session", "id"], null))]),
 		"path": ["evidence", "session"],
 	}
 }
@@ -80,7 +80,7 @@ deny contains f if {
 	not is_object(input.evidence)
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("the bundle has no evidence record linked to session %v: add evidence with evidence.session equal to session.id", [lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("the bundle has no evidence record linked to session %v: add evidence with evidence.session equal to session.id", [lib.show(object.get(input, ["session", "id"], null))]),
 		"path": ["evidence", "session"],
 	}
 }
@@ -91,7 +91,7 @@ deny contains f if {
 	not _has_key(input.evidence, "session")
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("evidence.session is absent: set it to session.id %v so the evidence is bound to this session", [lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("evidence.session is absent: set it to session.id %v so the evidence is bound to this session", [lib.show(object.get(input, ["session", "id"], null))]),
 		"path": ["evidence", "session"],
 	}
 }
@@ -103,7 +103,7 @@ deny contains f if {
 	input.approval.session != input.session.id
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("approval.session is %v but session.id is %v: the approval record must authorise this session", [lib.show(input.approval.session), lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("approval.session is %v but session.id is %v: the approval record must authorise this session", [lib.show(input.approval.session), lib.show(object.get(input, ["session", "id"], null))]),
 		"path": ["approval", "session"],
 	}
 }
@@ -115,7 +115,7 @@ deny contains f if {
 	not lib.standing
 	f := {
 		"id": "CUS-S002",
-		"msg": sprintf("approval.session is absent under approval mode %v: set it to session.id %v (only a standing approval may omit it)", [lib.show(lib.approval_mode), lib.show(lib.get(input, ["session", "id"], null))]),
+		"msg": sprintf("approval.session is absent under approval mode %v: set it to session.id %v (only a standing approval may omit it)", [lib.show(lib.approval_mode), lib.show(object.get(input, ["session", "id"], null))]),
 		"path": ["approval", "session"],
 	}
 }

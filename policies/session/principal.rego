@@ -5,15 +5,15 @@ import rego.v1
 
 import data.custody.session.lib
 
-humans := lib.get(lib.spec, ["principals", "humans"], {})
+humans := object.get(lib.spec, ["principals", "humans"], {})
 
-service_account_ids := {lib.id(a.id) | some a in lib.list(lib.get(lib.spec, ["principals", "serviceAccounts"], [])); lib.id(a.id)}
+service_account_ids := {lib.id(a.id) | some a in lib.list(object.get(lib.spec, ["principals", "serviceAccounts"], [])); lib.id(a.id)}
 
-agent_ids := {lib.id(a.id) | some a in lib.list(lib.get(lib.spec, ["principals", "agents"], [])); lib.id(a.id)}
+agent_ids := {lib.id(a.id) | some a in lib.list(object.get(lib.spec, ["principals", "agents"], [])); lib.id(a.id)}
 
 permitted if {
 	lib.identity_kind == "human"
-	lib.member_of(input.identity.principal, lib.get(input, ["identity", "groups"], []), humans)
+	lib.member_of(input.identity.principal, object.get(input, ["identity", "groups"], []), humans)
 }
 
 permitted if {
@@ -60,7 +60,7 @@ deny contains f if {
 	not lib.principal
 	f := {
 		"id": "CUS-S003",
-		"msg": sprintf("identity.principal is %v: every session must name the identity that opened it", [lib.show(lib.get(input, ["identity", "principal"], "absent"))]),
+		"msg": sprintf("identity.principal is %v: every session must name the identity that opened it", [lib.show(object.get(input, ["identity", "principal"], "absent"))]),
 		"path": ["identity", "principal"],
 	}
 }
@@ -73,7 +73,7 @@ deny contains f if {
 	where := object.get(_declared, lib.identity_kind, "any principals list (unknown identity.kind)")
 	f := {
 		"id": "CUS-S003",
-		"msg": sprintf("principal %q (kind %q, groups %v) is not permitted by workflow %q: it is not in %v; use a permitted identity or add it to the workflow", [input.identity.principal, lib.identity_kind, lib.get(input, ["identity", "groups"], []), lib.workflow_id, where]),
+		"msg": sprintf("principal %q (kind %q, groups %v) is not permitted by workflow %q: it is not in %v; use a permitted identity or add it to the workflow", [input.identity.principal, lib.identity_kind, object.get(input, ["identity", "groups"], []), lib.workflow_id, where]),
 		"path": ["identity", "principal"],
 	}
 }
@@ -95,13 +95,13 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.identity_kind == "agent"
-	some a in lib.list(lib.get(lib.spec, ["principals", "agents"], []))
+	some a in lib.list(object.get(lib.spec, ["principals", "agents"], []))
 	lib.id(a.id) == lib.principal
 	a.onBehalfOf == "required"
 	not lib.on_behalf_of
 	f := {
 		"id": "CUS-S004",
-		"msg": sprintf("agent %q requires onBehalfOf but identity.onBehalfOf is %v: name the human the agent acted for", [input.identity.principal, lib.show(lib.get(input, ["identity", "onBehalfOf"], "absent"))]),
+		"msg": sprintf("agent %q requires onBehalfOf but identity.onBehalfOf is %v: name the human the agent acted for", [input.identity.principal, lib.show(object.get(input, ["identity", "onBehalfOf"], "absent"))]),
 		"path": ["identity", "onBehalfOf"],
 	}
 }
@@ -128,7 +128,7 @@ deny contains f if {
 	not lib.break_glass
 	f := {
 		"id": "CUS-S019",
-		"msg": sprintf("interactive session opened with %v identity %v: a person must use their own identity, not a non-human one", [lib.identity_kind, lib.show(lib.get(input, ["identity", "principal"], null))]),
+		"msg": sprintf("interactive session opened with %v identity %v: a person must use their own identity, not a non-human one", [lib.identity_kind, lib.show(object.get(input, ["identity", "principal"], null))]),
 		"path": ["identity", "kind"],
 	}
 }

@@ -8,7 +8,7 @@ import data.custody.session.lib
 strength := {"none": 0, "commands": 1, "full": 2}
 
 required := m if {
-	m := lib.get(lib.spec, ["session", "recording"], null)
+	m := object.get(lib.spec, ["session", "recording"], null)
 	strength[m]
 }
 

@@ -8,21 +8,21 @@ import data.custody.session.lib
 # retention.minimum of the workflow; when the workflow lacks a valid one (CUS-W010), the retentionMinimum
 # parameter, the shortest retention custody accepts.
 minimum := m if {
-	m := lib.duration(lib.get(lib.spec, ["retention", "minimum"], null))
+	m := custody.duration(object.get(lib.spec, ["retention", "minimum"], null))
 }
 
 minimum := m if {
-	not lib.duration(lib.get(lib.spec, ["retention", "minimum"], null))
-	m := lib.duration(lib.param("retentionMinimum"))
+	not custody.duration(object.get(lib.spec, ["retention", "minimum"], null))
+	m := custody.duration(lib.param("retentionMinimum"))
 }
 
-minimum_text := lib.get(lib.spec, ["retention", "minimum"], null) if lib.duration(lib.get(lib.spec, ["retention", "minimum"], null))
+minimum_text := object.get(lib.spec, ["retention", "minimum"], null) if custody.duration(object.get(lib.spec, ["retention", "minimum"], null))
 
 minimum_text := sprintf("%v (the retentionMinimum parameter; the workflow declares none)", [lib.param("retentionMinimum")]) if {
-	not lib.duration(lib.get(lib.spec, ["retention", "minimum"], null))
+	not custody.duration(object.get(lib.spec, ["retention", "minimum"], null))
 }
 
-until := lib.instant(lib.get(input, ["retention", "until"], null))
+until := custody.instant(object.get(input, ["retention", "until"], null))
 
 # METADATA
 # title: Evidence not retained as required
@@ -44,7 +44,7 @@ deny contains f if {
 	not until
 	f := {
 		"id": "CUS-S017",
-		"msg": sprintf("retention.until is %v: record until when the evidence is kept (at least %v after the session's end)", [lib.show(lib.get(input, ["retention", "until"], "absent")), minimum_text]),
+		"msg": sprintf("retention.until is %v: record until when the evidence is kept (at least %v after the session's end)", [lib.show(object.get(input, ["retention", "until"], "absent")), minimum_text]),
 		"path": ["retention", "until"],
 	}
 }
@@ -61,11 +61,11 @@ deny contains f if {
 
 deny contains f if {
 	lib.has_workflow
-	lib.get(lib.spec, ["retention", "legalHold"], false) == true
-	not lib.get(input, ["retention", "legalHold"], false) == true
+	object.get(lib.spec, ["retention", "legalHold"], false) == true
+	not object.get(input, ["retention", "legalHold"], false) == true
 	f := {
 		"id": "CUS-S017",
-		"msg": sprintf("workflow %q declares a legal hold but the bundle's retention.legalHold is %v: place the evidence under legal hold and set it to true", [lib.workflow_id, lib.show(lib.get(input, ["retention", "legalHold"], "absent"))]),
+		"msg": sprintf("workflow %q declares a legal hold but the bundle's retention.legalHold is %v: place the evidence under legal hold and set it to true", [lib.workflow_id, lib.show(object.get(input, ["retention", "legalHold"], "absent"))]),
 		"path": ["retention", "legalHold"],
 	}
 }

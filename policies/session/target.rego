@@ -5,7 +5,7 @@ import rego.v1
 
 import data.custody.session.lib
 
-targets := [t | some t in lib.list(lib.get(lib.spec, "targets", [])); is_object(t)]
+targets := [t | some t in lib.list(object.get(lib.spec, "targets", [])); is_object(t)]
 
 system := input.session.target.system
 
@@ -49,7 +49,7 @@ deny contains f if {
 	declared := [t.system | some t in targets; is_string(t.system)]
 	f := {
 		"id": "CUS-S005",
-		"msg": sprintf("target system %v is not declared by workflow %q (declared: %v): use a declared target or add it to spec.targets", [lib.show(lib.get(input, ["session", "target", "system"], null)), lib.workflow_id, declared]),
+		"msg": sprintf("target system %v is not declared by workflow %q (declared: %v): use a declared target or add it to spec.targets", [lib.show(object.get(input, ["session", "target", "system"], null)), lib.workflow_id, declared]),
 		"path": ["session", "target", "system"],
 	}
 }
@@ -61,7 +61,7 @@ deny contains f if {
 	hosts := [h | some t in entries; some h in lib.list(lib.get(t, "hosts", []))]
 	f := {
 		"id": "CUS-S005",
-		"msg": sprintf("target host %v matches none of the host globs %v declared for system %v: use a declared host or add it to the target's hosts", [lib.show(lib.get(input, ["session", "target", "host"], null)), hosts, lib.show(system)]),
+		"msg": sprintf("target host %v matches none of the host globs %v declared for system %v: use a declared host or add it to the target's hosts", [lib.show(object.get(input, ["session", "target", "host"], null)), hosts, lib.show(system)]),
 		"path": ["session", "target", "host"],
 	}
 }

@@ -14,19 +14,19 @@ _string(x) if {
 # otherwise approval.ticket.pattern.
 pattern := p if {
 	lib.break_glass
-	p := lib.get(lib.spec, ["breakGlass", "ticket", "pattern"], null)
+	p := object.get(lib.spec, ["breakGlass", "ticket", "pattern"], null)
 	_string(p)
 }
 
 pattern := p if {
 	not _break_glass_pattern
-	p := lib.get(lib.spec, ["approval", "ticket", "pattern"], null)
+	p := object.get(lib.spec, ["approval", "ticket", "pattern"], null)
 	_string(p)
 }
 
 _break_glass_pattern if {
 	lib.break_glass
-	_string(lib.get(lib.spec, ["breakGlass", "ticket", "pattern"], null))
+	_string(object.get(lib.spec, ["breakGlass", "ticket", "pattern"], null))
 }
 
 _source := "breakGlass.ticket.pattern" if _break_glass_pattern
@@ -55,7 +55,7 @@ deny contains f if {
 	not _string(lib.get(input.approval, "ticket", null))
 	f := {
 		"id": "CUS-S011",
-		"msg": sprintf("approval.ticket is %v but workflow %q requires a ticket matching %v %q: record the ticket that justified the access", [lib.show(lib.get(input, ["approval", "ticket"], "absent")), lib.workflow_id, _source, pattern]),
+		"msg": sprintf("approval.ticket is %v but workflow %q requires a ticket matching %v %q: record the ticket that justified the access", [lib.show(object.get(input, ["approval", "ticket"], "absent")), lib.workflow_id, _source, pattern]),
 		"path": ["approval", "ticket"],
 	}
 }

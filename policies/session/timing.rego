@@ -13,7 +13,7 @@ end := lib.end_ns
 # The session window, when both ends are known and in order (CUS-S018 reports every other case).
 window_ok if end >= start
 
-max_duration := lib.duration(lib.get(lib.spec, ["approval", "maxDuration"], null))
+max_duration := custody.duration(object.get(lib.spec, ["approval", "maxDuration"], null))
 
 # ---------------------------------------------------------------------------------------------------------
 # CUS-S009
@@ -47,7 +47,7 @@ deny contains f if {
 	decisions_timed
 	some i, d in lib.decisions
 	d.decision == "approved"
-	at := lib.instant(d.at)
+	at := custody.instant(d.at)
 	at > start
 	f := {
 		"id": "CUS-S009",
@@ -61,7 +61,7 @@ deny contains f if {
 	start
 	some i, d in lib.decisions
 	d.decision == "approved"
-	not lib.instant(lib.get(d, "at", null))
+	not custody.instant(lib.get(d, "at", null))
 	f := {
 		"id": "CUS-S009",
 		"msg": sprintf("decision %d by %v has no valid time (at is %v): without it the approval cannot be shown to precede the session", [i, lib.show(lib.get(d, "approver", null)), lib.show(lib.get(d, "at", null))]),
@@ -86,7 +86,7 @@ deny contains f if {
 	lib.has_workflow
 	lib.has_grant
 	some bound in ["from", "until"]
-	not lib.instant(lib.get(lib.grant, bound, null))
+	not custody.instant(lib.get(lib.grant, bound, null))
 	f := {
 		"id": "CUS-S009",
 		"msg": sprintf("approval.grant.%v is %v: a grant must state its window as RFC 3339 timestamps", [bound, lib.show(lib.get(lib.grant, bound, "absent"))]),
@@ -97,7 +97,7 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.has_approval
-	from := lib.instant(lib.grant.from)
+	from := custody.instant(lib.grant.from)
 	start < from
 	f := {
 		"id": "CUS-S009",
@@ -109,7 +109,7 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.has_approval
-	until := lib.instant(lib.grant.until)
+	until := custody.instant(lib.grant.until)
 	end > until
 	f := {
 		"id": "CUS-S009",
@@ -152,8 +152,8 @@ deny contains f if {
 	lib.has_workflow
 	lib.has_approval
 	not lib.standing
-	from := lib.instant(lib.grant.from)
-	until := lib.instant(lib.grant.until)
+	from := custody.instant(lib.grant.from)
+	until := custody.instant(lib.grant.until)
 	until - from > max_duration
 	f := {
 		"id": "CUS-S010",
@@ -212,7 +212,7 @@ deny contains f if {
 	not start
 	f := {
 		"id": "CUS-S018",
-		"msg": sprintf("session.start is %v: record when the session started as an RFC 3339 timestamp", [lib.show(lib.get(input, ["session", "start"], "absent"))]),
+		"msg": sprintf("session.start is %v: record when the session started as an RFC 3339 timestamp", [lib.show(object.get(input, ["session", "start"], "absent"))]),
 		"path": ["session", "start"],
 	}
 }
@@ -222,7 +222,7 @@ deny contains f if {
 	not end
 	f := {
 		"id": "CUS-S018",
-		"msg": sprintf("session.end is %v: record when the session ended as an RFC 3339 timestamp", [lib.show(lib.get(input, ["session", "end"], "absent"))]),
+		"msg": sprintf("session.end is %v: record when the session ended as an RFC 3339 timestamp", [lib.show(object.get(input, ["session", "end"], "absent"))]),
 		"path": ["session", "end"],
 	}
 }
