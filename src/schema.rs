@@ -124,7 +124,15 @@ pub fn prewarm(kinds: &'static [Kind]) {
 pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
     let json = doc.to_json();
     let mut problems = Vec::new();
-    for error in validator(kind).iter_errors(&json) {
+    let validator = validator(kind);
+    // Most documents are valid: `is_valid` stops at nothing and builds no errors, so the errors are only
+    // collected for a document that has some.
+    let errors = if validator.is_valid(&json) {
+        None
+    } else {
+        Some(validator.iter_errors(&json))
+    };
+    for error in errors.into_iter().flatten() {
         let mut path = pointer_steps(doc, error.instance_path().as_str());
         let message = match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
