@@ -358,7 +358,12 @@ impl DerefMut for PooledWorker<'_> {
 }
 
 impl Drop for PooledWorker<'_> {
+    /// Back to the pool, unless a panic is unwinding through its job: a worker left mid-evaluation is dropped,
+    /// never lent again.
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
         if let (Some(worker), Ok(mut pool)) = (self.worker.take(), self.pool.lock()) {
             pool.push(worker);
         }
@@ -1674,6 +1679,18 @@ test_ok if {
         let mut worker = policies.worker();
         assert_eq!(first_string(&worker.private(&shared)), first_string(&copy));
         assert_eq!(worker.copies.len(), 2, "both copies it made");
+        drop(worker);
+        // A worker whose job panicked is not lent again.
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let worker = policies.worker();
+            assert_eq!(worker.copies.len(), 2, "the pooled worker");
+            panic!("a job panics with the worker out");
+        }));
+        assert!(unwound.is_err());
+        assert!(
+            policies.worker().copies.is_empty(),
+            "a fresh worker, not the one that unwound"
+        );
     }
 
     #[test]
