@@ -315,7 +315,7 @@ impl Worker {
 }
 
 /// `value` with none of its parts shared with it (see [`Worker::private`]).
-fn deep_copy(value: &Value) -> Value {
+pub(crate) fn deep_copy(value: &Value) -> Value {
     match value {
         Value::String(s) => Value::from(s.as_ref()),
         Value::Array(items) => Value::from(items.iter().map(deep_copy).collect::<Vec<_>>()),

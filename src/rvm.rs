@@ -25,10 +25,10 @@ use crate::policy::{call_extension, EvalError, PatternCache, PolicySource};
 /// Private, not shared: the VM clones the program's `Arc` on every rule call, and its literals and the data
 /// document are `Arc`s too. Shared between worker threads, those reference counts are atomics that every core
 /// writes, and the cache line holding each bounces between cores on every rule call. Each worker therefore
-/// deserializes its own program from the serialized bytes and parses its own data document.
+/// deserializes its own program from the serialized bytes and takes a deep copy of the data document.
 pub struct Compiled {
     program: Vec<u8>,
-    data: String,
+    data: Value,
     entry: String,
 }
 
@@ -54,15 +54,15 @@ impl Compiled {
             .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
         let program = crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
-        Compiled::private(program.serialize_binary()?, name, &data)
+        Ok(Compiled::private(program.serialize_binary()?, name, data))
     }
 
-    fn private(program: Vec<u8>, name: &str, data: &Value) -> Result<Compiled, String> {
-        Ok(Compiled {
+    fn private(program: Vec<u8>, name: &str, data: Value) -> Compiled {
+        Compiled {
             program,
-            data: data.to_json_str().map_err(|e| e.to_string())?,
+            data,
             entry: crate::program::aggregate_query(name),
-        })
+        }
     }
 
     /// A program `build.rs` compiled (see [`crate::precompiled`]), for documents of `name`, against `data`:
@@ -70,13 +70,15 @@ impl Compiled {
     pub fn from_binary(bytes: &[u8], name: &str, data: Value) -> Result<Compiled, String> {
         // Deserialized once here to find out whether the bytes are usable, so a worker's copy cannot fail.
         program_of(bytes)?;
-        Compiled::private(bytes.to_vec(), name, &data)
+        Ok(Compiled::private(bytes.to_vec(), name, data))
     }
 
     /// A private copy of the program and of the data document, for one worker.
     fn copy(&self) -> Result<(Arc<Program>, Value), String> {
-        let data = Value::from_json_str(&self.data).map_err(|e| e.to_string())?;
-        Ok((Arc::new(program_of(&self.program)?), data))
+        Ok((
+            Arc::new(program_of(&self.program)?),
+            crate::policy::deep_copy(&self.data),
+        ))
     }
 }
 
