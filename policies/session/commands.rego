@@ -14,8 +14,8 @@ deny_globs := _patterns("deny")
 
 allow_globs := _patterns("allow")
 
-# The segments of each command event: event index -> the command line's segments, in order. Each command is
-# split once per bundle; the rules below look its segments up.
+# The segments of each command event: event index -> the command line's segments, in order. Only looked up
+# when some segment offends (to say where and what).
 segments[i] := custody.command_segments(ev.command) if {
 	some i, ev in lib.events
 	ev.type == "command"
@@ -24,7 +24,12 @@ segments[i] := custody.command_segments(ev.command) if {
 
 # Each distinct segment of the bundle's commands, once: sessions repeat commands, and each segment is matched
 # against the globs once however often it was run.
-distinct_segments := {seg | some segs in segments; some seg in segs}
+distinct_segments := {seg |
+	some ev in lib.events
+	ev.type == "command"
+	is_string(ev.command)
+	some seg in custody.command_segments(ev.command)
+}
 
 # The distinct segments that match a deny glob (case-insensitive).
 denied_segments contains seg if {

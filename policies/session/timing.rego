@@ -166,11 +166,13 @@ deny contains f if {
 # CUS-S018
 # ---------------------------------------------------------------------------------------------------------
 
-# The events whose time is a valid timestamp inside the window (each event's time is parsed once, by
+# When they are not all inside: the events whose time is a valid timestamp inside the window (each event's time
+# is parsed once, by
 # custody.instant itself: this loop runs for every event, and a call through lib.instant costs as much again;
 # the window's ends are bound before the loop, which otherwise looks both rules up for every event).
 inside contains i if {
 	window_ok
+	not all_inside
 	from := start
 	until := end
 	some i, ev in lib.events
@@ -179,11 +181,27 @@ inside contains i if {
 	t <= until
 }
 
+# Every event's time is a valid timestamp inside the window: the usual case, decided from the earliest and the
+# latest time without a set of event indexes. (An event without a valid time has no entry in `times`.)
+all_inside if {
+	window_ok
+	times := [t | some ev in lib.events; t := custody.instant(ev.time)]
+	count(times) == count(lib.events)
+	_within(times)
+}
+
+_within(times) if count(times) == 0
+
+_within(times) if {
+	min(times) >= start
+	max(times) <= end
+}
+
 # An event lies outside the window when its time is before start, after end, or not a valid timestamp. (The
-# events are looked through only when some are not inside.)
+# events are looked through one by one only when they are not all inside.)
 outside contains i if {
 	window_ok
-	count(inside) < count(lib.events)
+	not all_inside
 	some i, _ in lib.events
 	not inside[i]
 }

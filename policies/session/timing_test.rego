@@ -117,6 +117,24 @@ test_s018_events_inside_window_pass if {
 	fx.findings == set() with input as inp
 }
 
+# No events: nothing is outside (the earliest and latest of no times are not compared).
+test_s018_no_events_nothing_outside if {
+	inp := fx.patch({"evidence": {"events": []}})
+	not "CUS-S018" in fx.ids with input as inp
+}
+
+# All events inside but one with a valid time outside, last: found though the earliest time is inside.
+test_s018_only_the_last_event_outside if {
+	inp := fx.patch({"evidence": {"events": [
+		event(1, "2026-11-20T10:03:10Z"),
+		event(2, "2026-11-20T10:40:00Z"),
+		event(3, "2026-11-20T10:41:01Z"),
+	]}})
+	fx.findings == {fx.err("CUS-S018", ["evidence", "events", 2])} with input as inp
+	some f in fx.raw_findings with input as inp
+	contains(f.msg, "1 event(s) outside")
+}
+
 test_s018_absent_start if {
 	inp := fx.without(fx.valid_input, ["session/start"])
 	fx.findings == {fx.err("CUS-S018", ["session", "start"])} with input as inp
