@@ -390,21 +390,11 @@ impl Target {
 pub use crate::program::EXTENSIONS;
 
 /// A list of glob patterns, their matchers, and the verdicts they gave ([`MEMO`]).
+#[derive(Clone)]
 struct GlobList {
     patterns: Vec<String>,
     matchers: Vec<Arc<globset::GlobMatcher>>,
     verdicts: HashMap<Box<str>, bool>,
-}
-
-impl Clone for GlobList {
-    /// A clone shares the compiled matchers and starts with no verdicts.
-    fn clone(&self) -> GlobList {
-        GlobList {
-            patterns: self.patterns.clone(),
-            matchers: self.matchers.clone(),
-            verdicts: HashMap::new(),
-        }
-    }
 }
 
 /// The glob lists a worker keeps per case, most recently used first. A bundle's rules match against a few
@@ -462,13 +452,9 @@ impl PatternCache {
                     .zip(list)
                     .all(|(p, v)| matches!(v, Value::String(s) if s.as_ref() == p.as_str()))
         };
-        let lists = &mut self.lists[case];
-        match lists.iter().position(|l| same(&l.patterns)) {
-            Some(0) => {}
-            Some(i) => {
-                let found = lists.remove(i);
-                lists.insert(0, found);
-            }
+        match self.lists[case].iter().position(|l| same(&l.patterns)) {
+            // Found: moved to the front, the lists before it one place back.
+            Some(i) => self.lists[case][..=i].rotate_right(1),
             None => {
                 let mut patterns = Vec::with_capacity(list.len());
                 let mut matchers = Vec::with_capacity(list.len());
@@ -491,8 +477,7 @@ impl PatternCache {
                 );
             }
         }
-        let lists = &mut self.lists[case];
-        let list = lists.first_mut()?;
+        let list = self.lists[case].first_mut()?;
         if let Some(&hit) = list.verdicts.get(subject) {
             return Some(hit);
         }

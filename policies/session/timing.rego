@@ -166,13 +166,11 @@ deny contains f if {
 # CUS-S018
 # ---------------------------------------------------------------------------------------------------------
 
-# When they are not all inside: the events whose time is a valid timestamp inside the window (each event's time
-# is parsed once, by
-# custody.instant itself: this loop runs for every event, and a call through lib.instant costs as much again;
-# the window's ends are bound before the loop, which otherwise looks both rules up for every event).
+# The events whose time is a valid timestamp inside the window, looked up by `outside` only when they are not
+# all inside. Each event's time is parsed by custody.instant itself (a call through lib.instant costs as much
+# again), and the window's ends are bound before the loop, which otherwise looks both rules up for every event.
 inside contains i if {
 	window_ok
-	not all_inside
 	from := start
 	until := end
 	some i, ev in lib.events
