@@ -2,7 +2,7 @@
 //! custody's extension functions, rule metadata read from METADATA comment blocks, evaluation of a document
 //! into raw findings, and the Rego unit-test runner behind `custody test`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -420,6 +420,28 @@ pub struct PatternCache {
     /// Command lines split into segments ([`crate::commands::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
+    /// The keys [`PatternCache::event_facts`] looks up in each event (an object is looked up by value).
+    keys: EventKeys,
+}
+
+/// The keys of an evidence event that `custody.event_facts` reads, made once per worker.
+#[derive(Clone)]
+struct EventKeys {
+    time: Value,
+    kind: Value,
+    command: Value,
+    principal: Value,
+}
+
+impl Default for EventKeys {
+    fn default() -> Self {
+        Self {
+            time: Value::from("time"),
+            kind: Value::from("type"),
+            command: Value::from("command"),
+            principal: Value::from("principal"),
+        }
+    }
 }
 
 /// Remember `value` for `key` in `memo`, emptied first when it holds [`MEMO`] entries.
@@ -500,6 +522,58 @@ impl PatternCache {
         remember(&mut self.segments, command, segments.clone());
         segments
     }
+
+    /// `custody.event_facts(events)`: what the session rules would otherwise gather event by event, in one
+    /// pass. `timed` counts the events whose `time` is a valid instant (as `custody.instant` reads it), and
+    /// `first_ns`/`last_ns` are the earliest and latest of those instants (absent when none is valid);
+    /// `command_segments` is the set of the segments of every event whose `type` is `"command"` and whose
+    /// `command` is a string (as `custody.command_segments` splits it); `principals` is the set of the
+    /// values that events give as `principal`, whatever their type. Anything that is not an array of events
+    /// has the facts of no events; an event that is not an object gives no fact.
+    fn event_facts(&mut self, events: &Value) -> Value {
+        let mut timed = 0_u64;
+        let mut window: Option<(i64, i64)> = None;
+        let mut segments = BTreeSet::new();
+        let mut principals = BTreeSet::new();
+        if let Value::Array(events) = events {
+            for event in events.iter() {
+                let Value::Object(event) = event else {
+                    continue;
+                };
+                let time = match event.get(&self.keys.time) {
+                    Some(Value::String(t)) => crate::units::rfc3339_ns(t),
+                    _ => None,
+                };
+                if let Some(ns) = time {
+                    timed += 1;
+                    window = Some(window.map_or((ns, ns), |(a, b)| (a.min(ns), b.max(ns))));
+                }
+                let is_command = matches!(
+                    event.get(&self.keys.kind),
+                    Some(Value::String(k)) if k.as_ref() == "command"
+                );
+                if is_command {
+                    if let Some(Value::String(command)) = event.get(&self.keys.command) {
+                        if let Value::Array(split) = self.segments(command) {
+                            segments.extend(split.iter().cloned());
+                        }
+                    }
+                }
+                if let Some(principal) = event.get(&self.keys.principal) {
+                    principals.insert(principal.clone());
+                }
+            }
+        }
+        let mut facts = BTreeMap::new();
+        facts.insert(Value::from("timed"), Value::from(timed));
+        if let Some((first, last)) = window {
+            facts.insert(Value::from("first_ns"), Value::from(first));
+            facts.insert(Value::from("last_ns"), Value::from(last));
+        }
+        facts.insert(Value::from("command_segments"), Value::from(segments));
+        facts.insert(Value::from("principals"), Value::from(principals));
+        Value::from(facts)
+    }
 }
 
 /// Call the extension function `name` (one of [`EXTENSIONS`]) on `args`. The interpreter's extensions and
@@ -573,6 +647,7 @@ pub fn call_extension(
             Value::from(hit)
         }
         "custody.command_segments" => cache.segments(arg(0).as_string()?),
+        "custody.event_facts" => cache.event_facts(arg(0)),
         other => anyhow::bail!("unknown extension function {other}"),
     })
 }
@@ -1599,6 +1674,57 @@ test_ok if {
             );
         }
         assert!(cache.lists[1][0].verdicts.len() <= MEMO);
+    }
+
+    #[test]
+    fn event_facts_gather_what_the_rules_read_from_each_event() {
+        let json = |text: &str| Value::from_json_str(text).unwrap();
+        let facts = |events: Value| {
+            call_extension(
+                "custody.event_facts",
+                &[events],
+                &mut PatternCache::default(),
+            )
+            .unwrap()
+        };
+        let events = json(
+            r#"[
+                {"type": "command", "command": "ls; rm x", "time": "2026-11-20T10:05:00Z", "principal": "Ana"},
+                {"type": "command", "command": "ls", "time": "2026-11-20T09:00:00-02:00", "principal": "ana"},
+                {"type": "login", "command": "whoami", "time": "2026-11-20T09:59:00Z", "principal": null},
+                {"type": "command", "command": ["ls"], "time": 1795608000},
+                {"type": "command ", "command": "id", "time": "2026-02-30T10:00:00Z"},
+                "not an event",
+                ["neither"]
+            ]"#,
+        );
+        let instant = |t: &str| Value::from(crate::units::rfc3339_ns(t).unwrap());
+        let got = facts(events);
+        assert_eq!(got["timed"], Value::from(3_u64));
+        assert_eq!(got["first_ns"], instant("2026-11-20T09:59:00Z"));
+        assert_eq!(got["last_ns"], instant("2026-11-20T11:00:00Z"));
+        let set = |items: &[Value]| Value::from(items.iter().cloned().collect::<BTreeSet<_>>());
+        assert_eq!(
+            got["command_segments"],
+            set(&[Value::from("ls"), Value::from("rm x")])
+        );
+        assert_eq!(
+            got["principals"],
+            set(&[Value::from("Ana"), Value::from("ana"), Value::Null])
+        );
+        // No events, or anything that is not a list of events: no facts, and no window.
+        for nothing in [
+            json("[]"),
+            json(r#"{"file": "events.jsonl"}"#),
+            Value::Undefined,
+        ] {
+            let got = facts(nothing);
+            assert_eq!(got["timed"], Value::from(0_u64));
+            assert_eq!(got["first_ns"], Value::Undefined);
+            assert_eq!(got["last_ns"], Value::Undefined);
+            assert_eq!(got["command_segments"], set(&[]));
+            assert_eq!(got["principals"], set(&[]));
+        }
     }
 
     #[test]

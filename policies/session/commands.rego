@@ -22,14 +22,9 @@ segments[i] := custody.command_segments(ev.command) if {
 	is_string(ev.command)
 }
 
-# Each distinct segment of the bundle's commands, once: sessions repeat commands, and each segment is matched
-# against the globs once however often it was run.
-distinct_segments := {seg |
-	some ev in lib.events
-	ev.type == "command"
-	is_string(ev.command)
-	some seg in custody.command_segments(ev.command)
-}
+# Each distinct segment of the bundle's commands, once (gathered by custody.event_facts): sessions repeat
+# commands, and each segment is matched against the globs once however often it was run.
+distinct_segments := lib.event_facts.command_segments
 
 # The distinct segments that match a deny glob (case-insensitive).
 denied_segments contains seg if {

@@ -95,6 +95,16 @@ events := e if {
 	is_array(e)
 }
 
+# What the rules would otherwise gather event by event, gathered by Rust in one pass over `events`
+# (`custody.event_facts`; the rules decide what the facts mean):
+# - `timed`: how many events have a `time` that is a valid instant (as `custody.instant` reads it);
+# - `first_ns`, `last_ns`: the earliest and the latest of those instants (absent when none is valid);
+# - `command_segments`: the set of the distinct segments (`custody.command_segments`) of the command lines of
+#   the events whose `type` is `"command"` and whose `command` is a string;
+# - `principals`: the set of the distinct values that events give as `principal`, whatever their type.
+# An event that is not an object gives no fact.
+event_facts := custody.event_facts(events)
+
 # ---------------------------------------------------------------------------------------------------------
 # Identities: compared case-insensitively everywhere (SPEC §10). Group names are compared the same way.
 # ---------------------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ deny contains f if {
 }
 
 # The values events give as their principal (the key is present, whatever its value).
-named := {who | some ev in lib.events; is_object(ev); who := ev.principal}
+named := lib.event_facts.principals
 
 # Each of those values -> the identity it names, normalised (lib.id); absent when it names none usable.
 principal_ids := {who: id | some who in named; id := lib.id(who)}

@@ -179,20 +179,21 @@ inside contains i if {
 	t <= until
 }
 
-# Every event's time is a valid timestamp inside the window: the usual case, decided from the earliest and the
-# latest time without a set of event indexes. (An event without a valid time has no entry in `times`.)
+# Every event's time is a valid timestamp inside the window: the usual case, decided from the number of events
+# with a valid time and the earliest and latest of those times (lib.event_facts), without a set of event
+# indexes.
 all_inside if {
 	window_ok
-	times := [t | some ev in lib.events; t := custody.instant(ev.time)]
-	count(times) == count(lib.events)
-	_within(times)
+	facts := lib.event_facts
+	facts.timed == count(lib.events)
+	_within(facts)
 }
 
-_within(times) if count(times) == 0
+_within(facts) if facts.timed == 0
 
-_within(times) if {
-	min(times) >= start
-	max(times) <= end
+_within(facts) if {
+	facts.first_ns >= start
+	facts.last_ns <= end
 }
 
 # An event lies outside the window when its time is before start, after end, or not a valid timestamp. (The
