@@ -420,28 +420,6 @@ pub struct PatternCache {
     /// Command lines split into segments ([`crate::commands::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
-    /// The keys [`PatternCache::event_facts`] looks up in each event (an object is looked up by value).
-    keys: EventKeys,
-}
-
-/// The keys of an evidence event that `custody.event_facts` reads, made once per worker.
-#[derive(Clone)]
-struct EventKeys {
-    time: Value,
-    kind: Value,
-    command: Value,
-    principal: Value,
-}
-
-impl Default for EventKeys {
-    fn default() -> Self {
-        Self {
-            time: Value::from("time"),
-            kind: Value::from("type"),
-            command: Value::from("command"),
-            principal: Value::from("principal"),
-        }
-    }
 }
 
 /// Remember `value` for `key` in `memo`, emptied first when it holds [`MEMO`] entries.
@@ -540,26 +518,35 @@ impl PatternCache {
                 let Value::Object(event) = event else {
                     continue;
                 };
-                let time = match event.get(&self.keys.time) {
-                    Some(Value::String(t)) => crate::units::rfc3339_ns(t),
+                // One pass over the event's keys, instead of a lookup (a binary search comparing values)
+                // per key.
+                let (mut time, mut kind, mut command, mut principal) = (None, None, None, None);
+                for (key, value) in event.iter() {
+                    if let Value::String(key) = key {
+                        match key.as_ref() {
+                            "time" => time = Some(value),
+                            "type" => kind = Some(value),
+                            "command" => command = Some(value),
+                            "principal" => principal = Some(value),
+                            _ => {}
+                        }
+                    }
+                }
+                if let Some(ns) = time.and_then(|t| match t {
+                    Value::String(t) => crate::units::rfc3339_ns(t),
                     _ => None,
-                };
-                if let Some(ns) = time {
+                }) {
                     timed += 1;
                     window = Some(window.map_or((ns, ns), |(a, b)| (a.min(ns), b.max(ns))));
                 }
-                let is_command = matches!(
-                    event.get(&self.keys.kind),
-                    Some(Value::String(k)) if k.as_ref() == "command"
-                );
-                if is_command {
-                    if let Some(Value::String(command)) = event.get(&self.keys.command) {
+                if matches!(kind, Some(Value::String(k)) if k.as_ref() == "command") {
+                    if let Some(Value::String(command)) = command {
                         if let Value::Array(split) = self.segments(command) {
                             segments.extend(split.iter().cloned());
                         }
                     }
                 }
-                if let Some(principal) = event.get(&self.keys.principal) {
+                if let Some(principal) = principal {
                     principals.insert(principal.clone());
                 }
             }

@@ -292,12 +292,12 @@ impl Node {
             Value::Seq(items) => {
                 regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>())
             }
-            Value::Map(entries) => regorus::Value::from(
+            Value::Map(entries) => regorus::Value::from(regorus::value::Object::from_entries(
                 entries
                     .iter()
                     .map(|(k, v)| (regorus::Value::from(k.name.as_str()), v.to_rego()))
-                    .collect::<BTreeMap<_, _>>(),
-            ),
+                    .collect(),
+            )),
         }
     }
 }
@@ -874,6 +874,37 @@ mod tests {
 
     fn parse(text: &str) -> Vec<Node> {
         parse_documents(text, &Budgets::default()).expect("parses")
+    }
+
+    /// The policy input is the document as regorus reads the same JSON: objects whose keys were written
+    /// in any order (sorted once by `Object::from_entries`) look up, compare and iterate alike.
+    #[test]
+    fn policy_values_equal_regorus_own_reading() {
+        let text =
+            r#"{"z": 1, "b": {"y": [true, null, "s"], "a": -2}, "a": {}, "m": [{"k": 1, "c": 2}]}"#;
+        let ours = parse(text)[0].to_rego();
+        let theirs = regorus::Value::from_json_str(text).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours["b"]["a"], regorus::Value::from(-2_i64));
+        assert_eq!(ours["m"][0]["c"], regorus::Value::from(2_i64));
+        let keys: Vec<_> = ours
+            .as_object()
+            .unwrap()
+            .iter_sorted()
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert_eq!(keys, ["a", "b", "m", "z"].map(regorus::Value::from));
+        // Repeated keys (which documents never have) keep the last value, as a BTreeMap does.
+        let repeated = regorus::value::Object::from_entries(vec![
+            (regorus::Value::from("k"), regorus::Value::from(1_i64)),
+            (regorus::Value::from("a"), regorus::Value::Null),
+            (regorus::Value::from("k"), regorus::Value::from(2_i64)),
+        ]);
+        assert_eq!(repeated.len(), 2);
+        assert_eq!(
+            repeated.get(&regorus::Value::from("k")),
+            Some(&regorus::Value::from(2_i64))
+        );
     }
 
     #[test]

@@ -230,6 +230,24 @@ impl FromIterator<(Value, Value)> for Object {
     }
 }
 
+impl Object {
+    /// custody: an object from entries in any order, sorted once into the compact representation instead
+    /// of a `BTreeMap` built and then copied into it. When keys repeat, the entries go through a
+    /// `BTreeMap` as before, so the last value of a key wins as it does there.
+    pub fn from_entries(mut entries: alloc::vec::Vec<(Value, Value)>) -> Object {
+        if entries.is_empty() {
+            return Object::new();
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        if entries.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Object::from(entries.into_iter().collect::<BTreeMap<_, _>>());
+        }
+        Object {
+            repr: Repr::Frozen(entries.into_boxed_slice()),
+        }
+    }
+}
+
 impl From<BTreeMap<Value, Value>> for Object {
     fn from(map: BTreeMap<Value, Value>) -> Self {
         if map.is_empty() {
