@@ -340,7 +340,7 @@ impl RegoVM {
 
         // Resize registers to match program requirements
         self.registers.clear();
-        self.registers.resize(dispatch_size, Value::Undefined);
+        self.registers.resize_with(dispatch_size, || Value::Undefined);
 
         // Initialize rule cache
         self.rule_cache = vec![(false, Value::Undefined); program.rule_infos.len()];
@@ -373,7 +373,7 @@ impl RegoVM {
         self.base_register_count = count.max(1); // Ensure at least 1 register
         if !self.registers.is_empty() {
             self.registers
-                .resize(self.base_register_count, Value::Undefined);
+                .resize_with(self.base_register_count, || Value::Undefined);
         }
     }
 

@@ -111,7 +111,7 @@ impl RegoVM {
 
         // Reset registers to clean state
         self.registers
-            .resize(self.base_register_count, Value::Undefined);
+            .resize_with(self.base_register_count, || Value::Undefined);
 
         // Postcondition: every stack/cache that `reset_execution_state` touches
         // must be in its documented "clean" shape. This catches accidental
