@@ -876,6 +876,47 @@ mod tests {
         parse_documents(text, &Budgets::default()).expect("parses")
     }
 
+    /// The vendored regorus orders values by hand (a fast path for strings): the same order as its derived
+    /// `PartialOrd`, which is the order `derive(Ord)` gave, on values of every kind and strings that share
+    /// prefixes, are empty or are not ASCII.
+    #[test]
+    fn regorus_value_order_is_the_derived_order() {
+        let json = |t: &str| regorus::Value::from_json_str(t).unwrap();
+        let mut values = vec![
+            regorus::Value::Null,
+            regorus::Value::Undefined,
+            regorus::Value::from(false),
+            regorus::Value::from(true),
+            regorus::Value::from(-1_i64),
+            regorus::Value::from(2.5),
+            regorus::Value::from(10_i64),
+            regorus::Value::new_set(),
+            json(r#"["a", 1]"#),
+            json(r#"["a", 2]"#),
+            json(r#"{"k": "v"}"#),
+            json(r#"{"k": "w", "a": null}"#),
+            regorus::Value::from(
+                ["b", "a"]
+                    .iter()
+                    .map(|s| regorus::Value::from(*s))
+                    .collect::<std::collections::BTreeSet<_>>(),
+            ),
+        ];
+        for s in [
+            "", "a", "ab", "abc", "b", "B", "é", "éa", "z", "seq", "session", "time", "type",
+        ] {
+            values.push(regorus::Value::from(s));
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(Some(a.cmp(b)), a.partial_cmp(b), "{a:?} vs {b:?}");
+            }
+        }
+        let mut sorted = values.clone();
+        sorted.sort();
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
+    }
+
     /// The policy input is the document as regorus reads the same JSON: objects whose keys were written
     /// in any order (sorted once by `Object::from_entries`) look up, compare and iterate alike.
     #[test]
