@@ -64,6 +64,27 @@ regex_match(p, s) := regex.match(p, s)
 
 command_segments(line) := [trim_space(s) | some s in regex.split(`&&|\|\||;|\|`, line); trim_space(s) != ""]
 
+event_facts(events) := object.union(
+	{
+		"timed": count(_times(events)),
+		"command_segments": {seg |
+			some ev in events
+			is_object(ev)
+			ev.type == "command"
+			is_string(ev.command)
+			some seg in command_segments(ev.command)
+		},
+		"principals": {p | some ev in events; is_object(ev); p := ev.principal},
+	},
+	_window(_times(events)),
+)
+
+_times(events) := [t | some ev in events; is_object(ev); t := instant(ev.time)]
+
+_window(times) := {} if count(times) == 0
+
+_window(times) := {"first_ns": min(times), "last_ns": max(times)} if count(times) > 0
+
 trivial := true
 """
 
@@ -77,7 +98,7 @@ def load_policies(root, target):
             path = os.path.join(dirpath, name)
             with open(path) as f:
                 text = f.read()
-            text = re.sub(r"\bcustody\.(duration_ns|time_ns|instant|duration|glob_match|regex_match|command_segments)\(",
+            text = re.sub(r"\bcustody\.(duration_ns|time_ns|instant|duration|glob_match|regex_match|command_segments|event_facts)\(",
                           r"data.custody_shim.\1(", text)
             modules.append((path, text))
     packages = []
