@@ -276,4 +276,34 @@ mod tests {
             ExecutionState::Ready | ExecutionState::Completed { .. }
         ));
     }
+
+    /// Function results are remembered within one evaluation (the VM patch's `function_memo`): repeated calls
+    /// with the same arguments agree, other arguments are computed, and the next document (another input)
+    /// gets its own results, not the previous document's.
+    #[test]
+    fn function_results_are_remembered_per_evaluation_only() {
+        let mut vm = vm_for(
+            "package t\nimport rego.v1\n\
+             f(x) := concat(\"-\", [x, input.tag])\n\
+             deny contains f(\"a\")\n\
+             deny contains y if { y := f(\"a\"); y != \"\" }\n\
+             deny contains f(\"b\")\n",
+        );
+        for tag in ["1", "2", "1"] {
+            let input = Value::from_json_str(&format!(r#"{{"tag": "{tag}"}}"#)).unwrap();
+            let got = vm.run(input).unwrap();
+            let Value::Array(sets) = &got else {
+                panic!("not an array: {got:?}");
+            };
+            let Value::Set(set) = &sets[0] else {
+                panic!("not a set: {got:?}");
+            };
+            let got: Vec<Value> = set.iter().cloned().collect();
+            let want: Vec<Value> = [format!("a-{tag}"), format!("b-{tag}")]
+                .into_iter()
+                .map(Value::from)
+                .collect();
+            assert_eq!(got, want, "tag {tag}");
+        }
+    }
 }

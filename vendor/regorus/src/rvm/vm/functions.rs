@@ -21,7 +21,28 @@ impl RegoVM {
             })?;
         let call_result = match self.execution_mode {
             ExecutionMode::RunToCompletion => {
-                self.execute_call_rule_common(params.dest, params.func_rule_index, Some(&params))
+                // custody: a call already made in this evaluation with the same arguments is answered from
+                // `function_memo` instead of running the function's bodies again.
+                let mut args = alloc::vec::Vec::with_capacity(params.arg_registers().len());
+                for &arg in params.arg_registers() {
+                    args.push(self.get_register(arg)?.clone());
+                }
+                let index = params.func_rule_index;
+                let known = self
+                    .function_memo
+                    .iter()
+                    .find(|(i, a, _)| *i == index && *a == args)
+                    .map(|(_, _, result)| result.clone());
+                if let Some(result) = known {
+                    self.set_register(params.dest, result)?;
+                    return Ok(());
+                }
+                let outcome = self.execute_call_rule_common(params.dest, index, Some(&params));
+                if outcome.is_ok() {
+                    let result = self.get_register(params.dest)?.clone();
+                    self.function_memo.push((index, args, result));
+                }
+                outcome
             }
             ExecutionMode::Suspendable => self.execute_call_rule_suspendable(
                 params.dest,
@@ -37,23 +58,32 @@ impl RegoVM {
     }
 
     pub(super) fn execute_builtin_call(&mut self, params_index: u16) -> Result<()> {
-        let program = self.program.clone();
-        let params = program
-            .instruction_data
-            .get_builtin_call_params(params_index)
-            .ok_or_else(|| VmError::InvalidBuiltinCallParamsIndex {
-                index: params_index,
-                pc: self.pc,
-                available: program.instruction_data.builtin_call_params.len(),
-            })?
-            .clone();
-        let builtin_info = program.get_builtin_info(params.builtin_index).ok_or_else(|| 
-            VmError::InvalidBuiltinInfoIndex {
-                index: params.builtin_index,
-                pc: self.pc,
-                available: program.builtin_info_table.len(),
-            },
-        )?;
+        // custody: what the call needs is copied out of the program under a borrow, instead of cloning the
+        // program's `Arc` (an atomic increment and decrement on every builtin call).
+        let (params, expected_args, builtin_fn, cache_name) = {
+            let program = &*self.program;
+            let params = program
+                .instruction_data
+                .get_builtin_call_params(params_index)
+                .ok_or_else(|| VmError::InvalidBuiltinCallParamsIndex {
+                    index: params_index,
+                    pc: self.pc,
+                    available: program.instruction_data.builtin_call_params.len(),
+                })?
+                .clone();
+            let builtin_info = program.get_builtin_info(params.builtin_index).ok_or_else(|| 
+                VmError::InvalidBuiltinInfoIndex {
+                    index: params.builtin_index,
+                    pc: self.pc,
+                    available: program.builtin_info_table.len(),
+                },
+            )?;
+            let builtin_fn = program
+                .get_resolved_builtin(params.builtin_index)
+                .map(|fcn| fcn.0);
+            let cache_name = builtins::must_cache(builtin_info.name.as_str());
+            (params, builtin_info.num_args, builtin_fn, cache_name)
+        };
 
         let mut args = core::mem::take(&mut self.cached_builtin_args);
         args.clear();
@@ -62,7 +92,6 @@ impl RegoVM {
             args.push(arg_value);
         }
 
-        let expected_args = builtin_info.num_args;
         let actual_args = args.len();
         if u16::try_from(actual_args).unwrap_or(u16::MAX) != expected_args {
             self.cached_builtin_args = args;
@@ -80,22 +109,30 @@ impl RegoVM {
             return Ok(());
         }
 
-        // Extract everything we need from program before releasing the borrow.
-        let builtin_fn = match program.get_resolved_builtin(params.builtin_index) {
-            Some(fcn) => fcn.0,
-            None => {
-                self.cached_builtin_args = args;
-                return Err(VmError::BuiltinNotResolved {
-                    name: builtin_info.name.clone(),
-                    pc: self.pc,
-                });
-            }
+        let Some(builtin_fn) = builtin_fn else {
+            self.cached_builtin_args = args;
+            let name = self
+                .program
+                .get_builtin_info(params.builtin_index)
+                .map(|info| info.name.clone())
+                .unwrap_or_default();
+            return Err(VmError::BuiltinNotResolved {
+                name,
+                pc: self.pc,
+            });
         };
-        let cache_name = builtins::must_cache(builtin_info.name.as_str());
-        drop(program);
 
         self.ensure_dummy_exprs(args.len())?;
-        let dummy_span = self.get_dummy_span()?.clone();
+        // custody: the span is taken out of the VM and put back after the call (an error path drops it, and
+        // the next call makes it again), instead of cloned: a clone and a drop of its source's `Arc` per call.
+        self.get_dummy_span()?;
+        let dummy_span = self
+            .dummy_span
+            .take()
+            .ok_or_else(|| VmError::Internal {
+                message: alloc::string::String::from("dummy span not initialized"),
+                pc: self.pc,
+            })?;
         // Take the dummy_exprs vec out of self so we can pass it to the builtin
         // while still calling &mut self methods afterwards.
         let dummy_exprs = core::mem::take(&mut self.dummy_exprs);
@@ -106,6 +143,7 @@ impl RegoVM {
                     if entry.0.as_slice() == args.as_slice() {
                         let cached = entry.1.clone();
                         self.dummy_exprs = dummy_exprs;
+                        self.dummy_span = Some(dummy_span);
                         self.cached_builtin_args = args;
                         self.set_register(params.dest, cached)?;
                         self.memory_check()?;
@@ -139,8 +177,9 @@ impl RegoVM {
             }
         };
 
-        // Put dummy_exprs back for reuse.
+        // Put dummy_exprs and the span back for reuse.
         self.dummy_exprs = dummy_exprs;
+        self.dummy_span = Some(dummy_span);
 
         if let Some(name) = cache_name {
             // Move args into the cache. The now-empty (zero-capacity) Vec is

@@ -223,6 +223,22 @@ impl RegoVM {
             });
         }
 
+        // custody: a rule already computed is answered from the cache before anything else is looked up.
+        if function_call_params.is_none() {
+            if let Some((true, cached_result)) = self.rule_cache.get(rule_idx) {
+                let is_function_rule = self
+                    .program
+                    .rule_infos
+                    .get(rule_idx)
+                    .is_some_and(|info| info.function_info.is_some());
+                if !is_function_rule {
+                    let cached_result = cached_result.clone();
+                    self.set_register(dest, cached_result)?;
+                    return Ok(());
+                }
+            }
+        }
+
         // custody: borrow the rule's information through the shared program instead of cloning it (and its
         // vectors) on every rule call.
         let program = alloc::sync::Arc::clone(&self.program);
@@ -254,7 +270,8 @@ impl RegoVM {
         }
 
         let rule_type = rule_info.rule_type.clone();
-        let rule_definitions = rule_info.definitions.clone();
+        // custody: the definitions are borrowed from the program (held above), not cloned on every call.
+        let rule_definitions = &rule_info.definitions;
 
         if rule_definitions.is_empty() {
             // No compiled definitions — check for a default value before returning Undefined.
@@ -291,7 +308,7 @@ impl RegoVM {
         });
 
         let (final_result, rule_failed_due_to_inconsistency) = self
-            .execute_rule_definitions_common(&rule_definitions, &rule_info, function_call_params)?;
+            .execute_rule_definitions_common(rule_definitions, rule_info, function_call_params)?;
 
         self.set_register(dest, Value::Undefined)?;
 

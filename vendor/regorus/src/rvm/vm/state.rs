@@ -12,6 +12,7 @@ impl RegoVM {
     /// Release values retained by the previous execution before capturing a new memory baseline.
     pub(super) fn reset_run_to_completion_state(&mut self) -> Result<()> {
         self.release_previous_execution_state();
+        self.function_memo.clear();
         #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
         if matches!(
             self.memory_budget_lifecycle,
