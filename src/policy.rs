@@ -397,10 +397,11 @@ struct GlobList {
     verdicts: HashMap<Box<str>, bool>,
 }
 
-/// The glob lists a worker keeps per case, most recently used first. A bundle's rules match against a few
-/// lists (deny and allow commands, target hosts), alternately; past this many, the least recent is dropped
-/// and compiled again when next needed.
-const GLOB_LISTS: usize = 16;
+/// The most glob lists a worker keeps per case; past it they are all dropped and compiled again when next
+/// needed (from the compiled patterns, which are kept). A bundle's rules match against a few lists: deny
+/// and allow commands, and its workflow's target hosts, which differ from workflow to workflow, so a run
+/// over many workflows uses as many lists.
+const GLOB_LISTS: usize = 4096;
 
 /// The most results a worker remembers per glob list, and of command splits: sessions run the same commands
 /// on the same hosts over and over, and a remembered result costs a hash lookup where globset's matching or a
@@ -413,10 +414,12 @@ pub struct PatternCache {
     /// Case-sensitive globs, then case-insensitive ones (two maps: a lookup by `&str` allocates nothing).
     /// Shared (`Arc`), not cloned: a cloned matcher's regex starts with an empty search cache.
     globs: [HashMap<String, Arc<globset::GlobMatcher>>; 2],
-    /// Per case, the glob lists matched lately, found by comparing a few short strings, most recent first,
-    /// instead of hashing every pattern. (One `GlobSet` per list was measured slower: it compiles per list
-    /// what [`PatternCache::globs`] compiles once per pattern, and matched no faster.)
-    lists: [Vec<GlobList>; 2],
+    /// Per case, the glob lists matched so far, by a hash of their patterns (a bucket holds the lists whose
+    /// patterns hash alike). (One `GlobSet` per list was measured slower: it compiles per list what
+    /// [`PatternCache::globs`] compiles once per pattern, and matched no faster.)
+    lists: [HashMap<u64, Vec<GlobList>>; 2],
+    /// How many lists `lists` holds, per case.
+    list_count: [usize; 2],
     /// Command lines split into segments ([`crate::commands::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
@@ -452,9 +455,22 @@ impl PatternCache {
                     .zip(list)
                     .all(|(p, v)| matches!(v, Value::String(s) if s.as_ref() == p.as_str()))
         };
-        match self.lists[case].iter().position(|l| same(&l.patterns)) {
-            // Found: moved to the front, the lists before it one place back.
-            Some(i) => self.lists[case][..=i].rotate_right(1),
+        // FNV-1a over the patterns (with a separator byte that no UTF-8 text holds): the lists come from
+        // the run's own manifests, and a collision only makes a bucket hold two lists.
+        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+        for value in list {
+            let Value::String(pattern) = value else {
+                return None;
+            };
+            for &b in pattern.as_bytes().iter().chain(&[0xff]) {
+                key = (key ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let known = self.lists[case]
+            .get(&key)
+            .and_then(|bucket| bucket.iter().position(|l| same(&l.patterns)));
+        let index = match known {
+            Some(i) => i,
             None => {
                 let mut patterns = Vec::with_capacity(list.len());
                 let mut matchers = Vec::with_capacity(list.len());
@@ -465,19 +481,21 @@ impl PatternCache {
                     matchers.push(self.matcher(pattern, case).ok()?);
                     patterns.push(pattern.to_string());
                 }
-                let lists = &mut self.lists[case];
-                lists.truncate(GLOB_LISTS - 1);
-                lists.insert(
-                    0,
-                    GlobList {
-                        patterns,
-                        matchers,
-                        verdicts: HashMap::new(),
-                    },
-                );
+                if self.list_count[case] >= GLOB_LISTS {
+                    self.lists[case].clear();
+                    self.list_count[case] = 0;
+                }
+                self.list_count[case] += 1;
+                let bucket = self.lists[case].entry(key).or_default();
+                bucket.push(GlobList {
+                    patterns,
+                    matchers,
+                    verdicts: HashMap::new(),
+                });
+                bucket.len() - 1
             }
-        }
-        let list = self.lists[case].first_mut()?;
+        };
+        let list = self.lists[case].get_mut(&key)?.get_mut(index)?;
         if let Some(&hit) = list.verdicts.get(subject) {
             return Some(hit);
         }
@@ -1621,7 +1639,11 @@ test_ok if {
             glob(&deny, true, "x DROP DATABASE y"),
             Ok(Value::from(true))
         );
-        assert_eq!(cache.lists[1].len(), GLOB_LISTS);
+        assert!(cache.list_count[1] <= GLOB_LISTS);
+        assert_eq!(
+            cache.list_count[1],
+            cache.lists[1].values().map(Vec::len).sum::<usize>()
+        );
     }
 
     #[test]
@@ -1660,7 +1682,11 @@ test_ok if {
                 "{n}"
             );
         }
-        assert!(cache.lists[1][0].verdicts.len() <= MEMO);
+        assert!(cache.lists[1]
+            .values()
+            .flatten()
+            .all(|l| l.verdicts.len() <= MEMO));
+        assert_eq!(cache.list_count[1], 1);
     }
 
     #[test]
