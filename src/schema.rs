@@ -438,7 +438,7 @@ impl<'a> jsonschema::json::Node<'a, NodeJson> for &'a Node {
     }
 
     fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null) || matches!(self.value, Value::Float(f) if !f.is_finite())
+        self.json_type() == jsonschema::JsonType::Null
     }
 
     fn json_type(&self) -> jsonschema::JsonType {
@@ -478,7 +478,7 @@ impl<'a> jsonschema::json::Object<'a, NodeJson> for NodeMembers<'a> {
     }
 
     fn get(&self, key: &String) -> Option<&'a Node> {
-        self.0.iter().find(|(k, _)| k.name == *key).map(|(_, v)| v)
+        crate::source::member(self.0, key)
     }
 
     fn members(&self) -> Self::MembersIter {

@@ -77,6 +77,11 @@ pub enum Value {
     Map(Vec<(Key, Node)>),
 }
 
+/// The value of `key` among a mapping's entries.
+pub fn member<'a>(entries: &'a [(Key, Node)], key: &str) -> Option<&'a Node> {
+    entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+}
+
 /// A mapping key and where it is written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
@@ -169,7 +174,7 @@ impl Node {
 
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            Value::Map(entries) => member(entries, key),
             _ => None,
         }
     }

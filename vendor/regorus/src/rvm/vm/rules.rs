@@ -223,19 +223,19 @@ impl RegoVM {
             });
         }
 
-        // custody: a rule already computed is answered from the cache before anything else is looked up.
-        if function_call_params.is_none() {
+        // custody: a rule already computed is answered from the cache before the program's `Arc` is cloned;
+        // whether the rule is a function (whose results are not cached) is read under a borrow. The index
+        // was checked against the cache above.
+        let is_function_rule = self
+            .program
+            .rule_infos
+            .get(rule_idx)
+            .is_some_and(|info| info.function_info.is_some());
+        if !is_function_rule {
             if let Some((true, cached_result)) = self.rule_cache.get(rule_idx) {
-                let is_function_rule = self
-                    .program
-                    .rule_infos
-                    .get(rule_idx)
-                    .is_some_and(|info| info.function_info.is_some());
-                if !is_function_rule {
-                    let cached_result = cached_result.clone();
-                    self.set_register(dest, cached_result)?;
-                    return Ok(());
-                }
+                let cached_result = cached_result.clone();
+                self.set_register(dest, cached_result)?;
+                return Ok(());
             }
         }
 
@@ -250,24 +250,6 @@ impl RegoVM {
                 pc: self.pc,
                 available: program.rule_infos.len(),
             })?;
-
-        let is_function_rule = rule_info.function_info.is_some();
-
-        if !is_function_rule {
-            let (ref computed, ref cached_result) =
-                *self
-                    .rule_cache
-                    .get(rule_idx)
-                    .ok_or_else(|| VmError::RuleIndexOutOfBounds {
-                        index: rule_index,
-                        pc: self.pc,
-                        available: self.rule_cache.len(),
-                    })?;
-            if *computed {
-                self.set_register(dest, cached_result.clone())?;
-                return Ok(());
-            }
-        }
 
         let rule_type = rule_info.rule_type.clone();
         // custody: the definitions are borrowed from the program (held above), not cloned on every call.
