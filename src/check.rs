@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use regorus::Value as RegoValue;
@@ -25,7 +26,7 @@ fn load_workflows(
     opts: &RunOptions,
     report: &mut Report,
     policies: &Policies,
-) -> HashMap<String, RegoValue> {
+) -> HashMap<String, Arc<Node>> {
     let wf_opts = RunOptions {
         paths: paths.to_vec(),
         ..opts.clone()
@@ -37,7 +38,7 @@ fn load_workflows(
     for w in workflows.iter().filter(|w| w.schema_ok) {
         if let Some(id) = &w.id {
             map.entry(id.clone())
-                .or_insert_with(|| w.doc.node.to_rego());
+                .or_insert_with(|| Arc::new(w.doc.node.clone()));
         }
     }
     if workflows.is_empty() && wf_report.tool_errors.is_empty() && wf_report.findings.is_empty() {
@@ -308,7 +309,7 @@ fn schema_checked(
 fn evaluate(
     engine: &mut crate::policy::Worker,
     unit: &Unit,
-    workflows: &HashMap<String, RegoValue>,
+    workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
     opts: &RunOptions,
 ) -> (Vec<Finding>, Vec<ToolError>, Option<String>) {
@@ -336,7 +337,7 @@ fn evaluate(
     let workflow = workflow_id
         .as_ref()
         .and_then(|w| workflows.get(w))
-        .map(|w| engine.private(w));
+        .map(|w| engine.workflow(w));
     let input = validate::policy_input(node, facts(now_ns, workflow.as_ref(), &unit.loaded));
     let dumped = validate::dump(opts, &input);
     let (raw, failures) = policies.evaluate(engine, input, Target::Session);
@@ -360,7 +361,7 @@ fn evaluate(
 
 fn run_units(
     units: Vec<Unit>,
-    workflows: &HashMap<String, RegoValue>,
+    workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
     opts: &RunOptions,
     report: &mut Report,
@@ -428,7 +429,7 @@ fn stream(
     path: &Path,
     shown: &str,
     opts: &RunOptions,
-    workflows: &HashMap<String, RegoValue>,
+    workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
     report: &mut Report,
 ) {
@@ -512,7 +513,7 @@ fn stream_line(
     buf: &[u8],
     shown: &str,
     opts: &RunOptions,
-    workflows: &HashMap<String, RegoValue>,
+    workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
 ) -> LineOutcome {
     let mut out = LineOutcome::default();
@@ -577,7 +578,7 @@ fn stream_batch(
     batch: Vec<(u32, Vec<u8>)>,
     shown: &str,
     opts: &RunOptions,
-    workflows: &HashMap<String, RegoValue>,
+    workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
     report: &mut Report,
 ) {

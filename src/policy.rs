@@ -2,11 +2,13 @@
 //! custody's extension functions, rule metadata read from METADATA comment blocks, evaluation of a document
 //! into raw findings, and the Rego unit-test runner behind `custody test`.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use regorus::{Engine, Value};
@@ -212,11 +214,10 @@ pub struct EvalFailure {
 /// All policies, compiled once, with their metadata.
 #[derive(Clone)]
 pub struct Policies {
-    /// The interpreter over every loaded source. Built when loading when a user policy or a test is loaded
-    /// (so their compile errors are reported up front); for the built-in rule sets alone, whose VM programs
-    /// are embedded ([`crate::precompiled`]), only when something needs it: `CUSTODY_ENGINE=interpreter`,
-    /// or a document the VM could not evaluate.
-    interpreter: OnceLock<Result<Engine, String>>,
+    /// Names this set of policies (and its time limit) in each thread's interpreters and idle workers
+    /// ([`LOCAL`]): regorus's values are reference-counted without atomics (its `arc` feature is off, see
+    /// `vendor/regorus/CUSTODY.md`), so engines and VMs never cross threads; each thread builds its own.
+    id: u64,
     entries: Vec<Entry>,
     pub rules: Vec<RuleMeta>,
     pub sources: Vec<PolicySource>,
@@ -225,14 +226,44 @@ pub struct Policies {
     left_out: Vec<PolicySource>,
     time_limit: Duration,
     vm: Arc<VmState>,
-    /// Workers between jobs ([`Policies::worker`]), so that their VMs, compiled patterns and private copies
-    /// outlive rayon's jobs, which are many more than its threads.
-    pool: Arc<Mutex<Vec<Worker>>>,
+}
+
+/// One thread's interpreters and idle workers, by the [`Policies::id`] they were made for. Workers wait here
+/// between rayon's jobs, which are many more than its threads, so that their VMs, compiled patterns and
+/// workflow values outlive a job.
+#[derive(Default)]
+struct Local {
+    engines: Vec<(u64, Result<Engine, String>)>,
+    workers: Vec<(u64, Worker)>,
+}
+
+/// The most interpreters and idle workers a thread keeps (the oldest go first): a run has one set of policies,
+/// a test process many.
+const LOCAL_ENGINES: usize = 4;
+const LOCAL_WORKERS: usize = 8;
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local::default());
+}
+
+/// A new [`Policies::id`].
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Keep `item` under `id` in `list`, dropping the oldest entries past `max`.
+fn keep<T>(list: &mut Vec<(u64, T)>, id: u64, item: T, max: usize) {
+    if list.len() >= max {
+        list.remove(0);
+    }
+    list.push((id, item));
 }
 
 /// The built-in rule sets compiled to regorus's VM ([`crate::rvm`]), per target, compiled on first use.
 struct VmState {
-    data: Value,
+    /// The data document, as JSON: each thread makes its own regorus value of it.
+    data: serde_json::Value,
     /// False when a user policy shares a package with a built-in one (it could add rules to a built-in
     /// entry point, which the VM would not see): the interpreter then evaluates everything.
     eligible: bool,
@@ -269,35 +300,28 @@ pub struct Worker {
     vms: [Option<crate::rvm::Vm>; 2],
     /// Documents the VM could not evaluate, which the interpreter then evaluated.
     pub vm_fallbacks: usize,
-    /// This worker's copies of values shared between threads ([`Worker::private`]), by the address of the
-    /// shared value, which each entry holds so the address cannot be reused.
-    copies: HashMap<usize, (Value, Value)>,
+    /// This worker's values of declared workflows ([`Worker::workflow`]), by the address of the shared
+    /// document, which each entry holds so the address cannot be reused.
+    copies: HashMap<usize, (Arc<crate::source::Node>, Value)>,
 }
 
 /// The most private copies a worker keeps; past it they are dropped and made again as needed.
 const MAX_COPIES: usize = 4096;
 
 impl Worker {
-    /// This worker's own deep copy of `shared`, a value (a declared workflow) that every thread adds to its
-    /// inputs. The VM clones the parts of its input that rules read, and a clone of a shared value writes
-    /// its atomic reference count: one value shared by the threads has its reference counts written by both
-    /// cores, on every read, and their cache lines go back and forth between them. A private copy, made once
-    /// per worker, is written by one core only.
-    pub fn private(&mut self, shared: &Value) -> Value {
-        let key = match shared {
-            Value::Object(o) => Arc::as_ptr(o) as usize,
-            Value::Array(a) => Arc::as_ptr(a) as usize,
-            other => return other.clone(),
-        };
-        if let Some((_, copy)) = self.copies.get(&key) {
-            return copy.clone();
+    /// This worker's policy value of a declared workflow, `shared` by every thread: made once per worker (a
+    /// regorus value belongs to the thread that made it).
+    pub fn workflow(&mut self, shared: &Arc<crate::source::Node>) -> Value {
+        let key = Arc::as_ptr(shared) as usize;
+        if let Some((_, value)) = self.copies.get(&key) {
+            return value.clone();
         }
         if self.copies.len() >= MAX_COPIES {
             self.copies.clear();
         }
-        let copy = deep_copy(shared);
-        self.copies.insert(key, (shared.clone(), copy.clone()));
-        copy
+        let value = shared.to_rego();
+        self.copies.insert(key, (Arc::clone(shared), value.clone()));
+        value
     }
 
     /// This worker's interpreter, cloned from the policies' on first use; a failure of the whole document
@@ -314,30 +338,11 @@ impl Worker {
     }
 }
 
-/// `value` with none of its parts shared with it (see [`Worker::private`]).
-pub(crate) fn deep_copy(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::from(s.as_ref()),
-        Value::Array(items) => Value::from(items.iter().map(deep_copy).collect::<Vec<_>>()),
-        Value::Set(items) => Value::from(
-            items
-                .iter()
-                .map(deep_copy)
-                .collect::<std::collections::BTreeSet<_>>(),
-        ),
-        Value::Object(map) => Value::from(
-            map.iter()
-                .map(|(k, v)| (deep_copy(k), deep_copy(v)))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// A [`Worker`] lent by [`Policies::worker`], returned to the pool when dropped.
+/// A [`Worker`] lent by [`Policies::worker`], returned to its thread's idle workers when dropped.
 pub struct PooledWorker<'a> {
     worker: Option<Worker>,
-    pool: &'a Mutex<Vec<Worker>>,
+    id: u64,
+    policies: std::marker::PhantomData<&'a Policies>,
 }
 
 impl Deref for PooledWorker<'_> {
@@ -364,8 +369,16 @@ impl Drop for PooledWorker<'_> {
         if std::thread::panicking() {
             return;
         }
-        if let (Some(worker), Ok(mut pool)) = (self.worker.take(), self.pool.lock()) {
-            pool.push(worker);
+        if let Some(worker) = self.worker.take() {
+            // Not when the thread's locals are already gone (a worker dropped while the thread exits).
+            let _ = LOCAL.try_with(|local| {
+                keep(
+                    &mut local.borrow_mut().workers,
+                    self.id,
+                    worker,
+                    LOCAL_WORKERS,
+                )
+            });
         }
     }
 }
@@ -821,7 +834,6 @@ impl Policies {
         let precompiled = loaded
             .iter()
             .all(|s| s.builtin && crate::precompiled::is_embedded(&s.path, &s.text));
-        let data = Value::from(data);
         let read_metadata = || {
             loaded
                 .iter()
@@ -837,7 +849,7 @@ impl Policies {
                     }
                 }
             }
-            (OnceLock::new(), entries, read_metadata())
+            (None, entries, read_metadata())
         } else {
             // The METADATA blocks are parsed on a second thread while the engine compiles the Rego: a
             // third of a one-manifest run's start-up otherwise.
@@ -850,8 +862,8 @@ impl Policies {
                 (compiled, metadata)
             });
             let (engine, entries) = compiled?;
-            let engine = finish_interpreter(engine, &entries, data.clone())?;
-            (OnceLock::from(Ok(engine)), entries, metadata)
+            let engine = finish_interpreter(engine, &entries, Value::from(data.clone()))?;
+            (Some(engine), entries, metadata)
         };
         let builtin_packages: Vec<&str> = sources
             .iter()
@@ -882,47 +894,89 @@ impl Policies {
                 message,
             })?);
         }
+        let id = next_id();
+        if let Some(engine) = interpreter {
+            // This thread's interpreter: the one compiled to report compile errors up front.
+            LOCAL.with(|local| {
+                keep(
+                    &mut local.borrow_mut().engines,
+                    id,
+                    Ok(engine),
+                    LOCAL_ENGINES,
+                )
+            });
+        }
         Ok(Policies {
-            interpreter,
+            id,
             entries,
             rules,
             sources: loaded.into_iter().cloned().collect(),
             left_out: left_out.into_iter().cloned().collect(),
             time_limit: EVAL_TIME_LIMIT,
             vm: Arc::new(vm),
-            pool: Arc::default(),
         })
     }
 
-    /// The interpreter over every loaded source, built on first use when loading did not build it.
-    fn interpreter(&self) -> Result<&Engine, String> {
-        self.interpreter
-            .get_or_init(|| {
-                let sources: Vec<&PolicySource> = self.sources.iter().collect();
-                let (mut engine, _) = compile_sources(&sources).map_err(|e| e.to_string())?;
-                set_time_limit(&mut engine, self.time_limit);
-                finish_interpreter(engine, &self.entries, self.vm.data.clone())
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    /// An interpreter over every loaded source: a clone (sharing the compiled modules) of this thread's, which
+    /// is built on first use in each thread; an error when the sources do not compile.
+    pub fn engine(&self) -> Result<Engine, String> {
+        if let Some(found) = LOCAL.with(|local| {
+            let local = local.borrow();
+            local
+                .engines
+                .iter()
+                .find(|(id, _)| *id == self.id)
+                .map(|(_, e)| e.clone())
+        }) {
+            return found;
+        }
+        let built = self.build_interpreter();
+        LOCAL.with(|local| {
+            keep(
+                &mut local.borrow_mut().engines,
+                self.id,
+                built.clone(),
+                LOCAL_ENGINES,
+            )
+        });
+        built
+    }
+
+    fn build_interpreter(&self) -> Result<Engine, String> {
+        let sources: Vec<&PolicySource> = self.sources.iter().collect();
+        let (mut engine, _) = compile_sources(&sources).map_err(|e| e.to_string())?;
+        set_time_limit(&mut engine, self.time_limit);
+        finish_interpreter(engine, &self.entries, Value::from(self.vm.data.clone()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether this thread holds an interpreter for these policies (built when loading or since).
+    pub fn interpreter_built(&self) -> bool {
+        LOCAL.with(|local| local.borrow().engines.iter().any(|(id, _)| *id == self.id))
     }
 
     /// Bound the time one query may run on one document (default 10 s); an overrun is a policy failure
     /// for that document (exit 2), never a hang.
     pub fn set_eval_time_limit(&mut self, limit: Duration) {
+        let old = self.id;
         self.time_limit = limit;
-        // Pooled workers' VMs have the old limit.
-        self.pool = Arc::default();
-        if let Some(Ok(engine)) = self.interpreter.get_mut() {
-            set_time_limit(engine, limit);
-        }
-    }
-
-    /// An interpreter engine (a clone sharing the compiled modules); an error when the sources do not
-    /// compile.
-    pub fn engine(&self) -> Result<Engine, String> {
-        self.interpreter().cloned()
+        // A new id: idle workers' VMs and other threads' interpreters have the old limit. This thread's
+        // interpreter is kept, with the new limit.
+        self.id = next_id();
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            let found = local
+                .engines
+                .iter()
+                .find(|(id, _)| *id == old)
+                .map(|(_, e)| e.clone());
+            if let Some(mut engine) = found {
+                if let Ok(engine) = engine.as_mut() {
+                    set_time_limit(engine, limit);
+                }
+                keep(&mut local.engines, self.id, engine, LOCAL_ENGINES);
+            }
+        });
     }
 
     /// Engines for one worker thread: a VM for each target whose built-in rule sets
@@ -930,7 +984,11 @@ impl Policies {
     /// pool, to which it returns when dropped: rayon's `map_init` asks for one per job, and a new worker's
     /// VMs and compiled patterns cost more than a job's documents when jobs are small.
     pub fn worker(&self) -> PooledWorker<'_> {
-        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let pooled = LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            let at = local.workers.iter().rposition(|(id, _)| *id == self.id)?;
+            Some(local.workers.remove(at).1)
+        });
         let mut worker = pooled.unwrap_or_else(|| self.fresh_worker());
         for target in [Target::Workflow, Target::Session] {
             if worker.vms[target.index()].is_none() {
@@ -939,7 +997,8 @@ impl Policies {
         }
         PooledWorker {
             worker: Some(worker),
-            pool: &self.pool,
+            id: self.id,
+            policies: std::marker::PhantomData,
         }
     }
 
@@ -1776,38 +1835,56 @@ test_ok if {
         }
     }
 
+    fn node(json: &str) -> Arc<crate::source::Node> {
+        Arc::new(crate::source::parse_one(json, &crate::source::Budgets::default()).unwrap())
+    }
+
     #[test]
-    fn a_worker_keeps_its_own_copy_of_a_shared_value_and_returns_to_the_pool() {
+    fn a_worker_makes_a_workflow_value_once_and_returns_to_its_thread() {
         let policies = load(POLICY);
-        let shared = Value::from_json_str(r#"{"a": [{"b": "c"}], "d": 1, "e": null}"#).unwrap();
-        let copy = {
+        let shared = node(r#"{"a": [{"b": "c"}], "d": 1, "e": null}"#);
+        let value = {
             let mut worker = policies.worker();
-            let copy = worker.private(&shared);
-            assert_eq!(copy, shared, "a copy holds the same value");
-            assert_ne!(
-                first_string(&copy),
-                first_string(&shared),
-                "and shares no string with it"
-            );
-            let again = worker.private(&shared);
+            let value = worker.workflow(&shared);
+            assert_eq!(value, shared.to_rego(), "the workflow's value");
+            let again = worker.workflow(&shared);
             assert_eq!(
                 first_string(&again),
-                first_string(&copy),
+                first_string(&value),
                 "made once per worker"
             );
-            let other = Value::from_json_str(r#"{"a": [{"b": "c"}]}"#).unwrap();
-            assert_ne!(first_string(&worker.private(&other)), first_string(&copy));
-            copy
+            let other = node(r#"{"a": [{"b": "c"}]}"#);
+            assert_ne!(first_string(&worker.workflow(&other)), first_string(&value));
+            value
         };
-        // The worker went back to the pool: the next one asked for is it, copies and all.
+        // The worker went back to its thread: the next one asked for is it, values and all.
         let mut worker = policies.worker();
-        assert_eq!(first_string(&worker.private(&shared)), first_string(&copy));
-        assert_eq!(worker.copies.len(), 2, "both copies it made");
+        assert_eq!(
+            first_string(&worker.workflow(&shared)),
+            first_string(&value)
+        );
+        assert_eq!(worker.copies.len(), 2, "both values it made");
         drop(worker);
+        // Another thread has workers of its own.
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                assert!(
+                    policies.worker().copies.is_empty(),
+                    "another thread's worker"
+                )
+            });
+        });
+        // Other policies (or the same with another time limit) have workers of their own.
+        let mut limited = policies.clone();
+        limited.set_eval_time_limit(Duration::from_secs(3));
+        assert!(
+            limited.worker().copies.is_empty(),
+            "a worker with the new limit"
+        );
         // A worker whose job panicked is not lent again.
         let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let worker = policies.worker();
-            assert_eq!(worker.copies.len(), 2, "the pooled worker");
+            assert_eq!(worker.copies.len(), 2, "the idle worker");
             panic!("a job panics with the worker out");
         }));
         assert!(unwound.is_err());
@@ -1824,7 +1901,7 @@ test_ok if {
         // for one document.
         let embedded = Policies::load(builtin_sources(), data(), false).unwrap();
         assert!(
-            embedded.interpreter.get().is_none(),
+            !embedded.interpreter_built(),
             "loading the built-in rule sets alone parses no Rego"
         );
         // The same rule sets with one text changed (a comment): parsed when loading, and compiled for the
@@ -1832,7 +1909,7 @@ test_ok if {
         let mut changed = builtin_sources();
         changed[0].text.push_str("\n# changed\n");
         let compiled = Policies::load(changed, data(), false).unwrap();
-        assert!(compiled.interpreter.get().is_some());
+        assert!(compiled.interpreter_built());
         let mut interpreter = embedded.worker();
         for target in [Target::Workflow, Target::Session] {
             assert!(!embedded.vm_ready(target));

@@ -10,8 +10,6 @@
 //! the VM for each call.
 //! `tests/engine_parity.rs` runs the same inputs through both engines and requires identical reports.
 
-use std::sync::Arc;
-
 use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, HostCalls, RegoVM, VmError};
 use regorus::rvm::Program;
@@ -20,19 +18,17 @@ use regorus::{Engine, Value};
 
 use crate::policy::{call_extension, EvalError, PatternCache, PolicySource};
 
-/// A target's built-in rule sets, compiled once; each worker's VM gets a private copy.
+/// A target's built-in rule sets, compiled once; each worker's VM gets its own program and data document.
 ///
-/// Private, not shared: the VM clones the program's `Arc` on every rule call, and its literals and the data
-/// document are `Arc`s too. Shared between worker threads, those reference counts are atomics that every core
-/// writes, and the cache line holding each bounces between cores on every rule call. Each worker therefore
-/// deserializes its own program from the serialized bytes and takes a deep copy of the data document.
+/// Kept as bytes and JSON, which threads can share: regorus's values are reference-counted without atomics
+/// (its `arc` feature is off), so a program or a value belongs to the thread that made it. Each worker
+/// deserializes its own program from the serialized bytes and makes its own data document.
 pub struct Compiled {
     program: Vec<u8>,
-    data: Value,
+    data: serde_json::Value,
     entry: String,
 }
 
-// SAFETY-free sharing: with regorus's `arc` feature every shared part is an `Arc`.
 const _: fn() = || {
     fn shared<T: Send + Sync>() {}
     shared::<Compiled>();
@@ -47,17 +43,23 @@ impl Compiled {
         sources: &[&PolicySource],
         name: &str,
         queries: &[&str],
-        data: Value,
+        data: serde_json::Value,
     ) -> Result<Compiled, String> {
         let texts: Vec<(&str, &str)> = sources
             .iter()
             .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
-        let program = crate::program::compile_for_vm(engine, &texts, name, queries, data.clone())?;
+        let program = crate::program::compile_for_vm(
+            engine,
+            &texts,
+            name,
+            queries,
+            Value::from(data.clone()),
+        )?;
         Ok(Compiled::private(program.serialize_binary()?, name, data))
     }
 
-    fn private(program: Vec<u8>, name: &str, data: Value) -> Compiled {
+    fn private(program: Vec<u8>, name: &str, data: serde_json::Value) -> Compiled {
         Compiled {
             program,
             data,
@@ -67,17 +69,21 @@ impl Compiled {
 
     /// A program `build.rs` compiled (see [`crate::precompiled`]), for documents of `name`, against `data`:
     /// the VM reads the data document when it runs, so one program serves every configuration.
-    pub fn from_binary(bytes: &[u8], name: &str, data: Value) -> Result<Compiled, String> {
+    pub fn from_binary(
+        bytes: &[u8],
+        name: &str,
+        data: serde_json::Value,
+    ) -> Result<Compiled, String> {
         // Deserialized once here to find out whether the bytes are usable, so a worker's copy cannot fail.
         program_of(bytes)?;
         Ok(Compiled::private(bytes.to_vec(), name, data))
     }
 
-    /// A private copy of the program and of the data document, for one worker.
-    fn copy(&self) -> Result<(Arc<Program>, Value), String> {
+    /// The program and the data document of one worker.
+    fn copy(&self) -> Result<(regorus::Rc<Program>, Value), String> {
         Ok((
-            Arc::new(program_of(&self.program)?),
-            crate::policy::deep_copy(&self.data),
+            regorus::Rc::new(program_of(&self.program)?),
+            Value::from(self.data.clone()),
         ))
     }
 }
@@ -189,7 +195,7 @@ mod tests {
             &[&source],
             "session",
             &["data.t.deny"],
-            Value::new_object(),
+            serde_json::json!({}),
         )
         .unwrap();
         Vm::new(&compiled, limit).unwrap()

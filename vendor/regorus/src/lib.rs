@@ -516,10 +516,22 @@ pub struct QueryResults {
     pub result: Vec<QueryResult>,
 }
 
+/// custody: `Send + Sync` with the `arc` feature, nothing without it (values are then `Rc`s, and an extension
+/// that holds one belongs to its thread, as the engine does).
+#[cfg(feature = "arc")]
+pub trait MaybeSendSync: Send + Sync {}
+#[cfg(feature = "arc")]
+impl<T: Send + Sync> MaybeSendSync for T {}
+/// custody: `Send + Sync` with the `arc` feature, nothing without it.
+#[cfg(not(feature = "arc"))]
+pub trait MaybeSendSync {}
+#[cfg(not(feature = "arc"))]
+impl<T> MaybeSendSync for T {}
+
 /// A user defined builtin function implementation.
 ///
 /// It is not necessary to implement this trait directly.
-pub trait Extension: FnMut(Vec<Value>) -> anyhow::Result<Value> + Send + Sync {
+pub trait Extension: FnMut(Vec<Value>) -> anyhow::Result<Value> + MaybeSendSync {
     /// Fn, FnMut etc are not sized and cannot be cloned in their boxed form.
     /// clone_box exists to overcome that.
     fn clone_box<'a>(&self) -> Box<dyn 'a + Extension>
@@ -530,7 +542,7 @@ pub trait Extension: FnMut(Vec<Value>) -> anyhow::Result<Value> + Send + Sync {
 /// Automatically make matching closures a valid [`Extension`].
 impl<F> Extension for F
 where
-    F: FnMut(Vec<Value>) -> anyhow::Result<Value> + Clone + Send + Sync,
+    F: FnMut(Vec<Value>) -> anyhow::Result<Value> + Clone + MaybeSendSync,
 {
     fn clone_box<'a>(&self) -> Box<dyn 'a + Extension>
     where

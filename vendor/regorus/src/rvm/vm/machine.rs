@@ -21,7 +21,8 @@ use alloc::ffi::CString;
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
 use alloc::format;
 use alloc::string::String;
-use alloc::sync::Arc;
+// custody: the program is shared as values are (`Arc` with the `arc` feature, else `Rc`): a rule call clones it.
+use crate::Rc as Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -43,7 +44,7 @@ pub(super) enum MemoryBudgetLifecycle {
 
 /// custody: a handler for `HostAwait` instructions, called in place with the instruction's identifier and
 /// argument; what it returns goes to the destination register, and an error ends the evaluation.
-pub trait HostCalls: Send {
+pub trait HostCalls {
     fn call(&mut self, identifier: &Value, argument: &Value) -> core::result::Result<Value, alloc::string::String>;
 }
 

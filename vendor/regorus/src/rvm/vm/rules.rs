@@ -241,7 +241,7 @@ impl RegoVM {
 
         // custody: borrow the rule's information through the shared program instead of cloning it (and its
         // vectors) on every rule call.
-        let program = alloc::sync::Arc::clone(&self.program);
+        let program = crate::Rc::clone(&self.program);
         let rule_info = program
             .rule_infos
             .get(rule_idx)
@@ -392,7 +392,7 @@ impl RegoVM {
 
         // custody: borrow the rule's information through the shared program instead of cloning it (and its
         // vectors) on every rule call.
-        let program = alloc::sync::Arc::clone(&self.program);
+        let program = crate::Rc::clone(&self.program);
         let rule_info = program
             .rule_infos
             .get(rule_idx)
@@ -742,7 +742,7 @@ impl RegoVM {
         let rule_idx = usize::from(rule_index);
         // custody: borrow the rule's information through the shared program instead of cloning it (and its
         // vectors) on every rule call.
-        let program = alloc::sync::Arc::clone(&self.program);
+        let program = crate::Rc::clone(&self.program);
         let rule_info = program
             .rule_infos
             .get(rule_idx)
@@ -903,12 +903,12 @@ impl RegoVM {
         self.rule_frame_after_failure(frame_data, rule_info)
     }
 
-    fn get_rule_info(&self, rule_index: u16) -> Result<alloc::sync::Arc<crate::rvm::program::Program>> {
+    fn get_rule_info(&self, rule_index: u16) -> Result<crate::Rc<crate::rvm::program::Program>> {
         // custody: the shared program (an `Arc` clone) instead of a clone of the rule's information; callers
         // borrow the rule from it with `rule_info_in`.
         let idx = usize::from(rule_index);
         if idx < self.program.rule_infos.len() {
-            Ok(alloc::sync::Arc::clone(&self.program))
+            Ok(crate::Rc::clone(&self.program))
         } else {
             Err(VmError::RuleInfoMissing {
                 index: rule_index,
