@@ -240,13 +240,21 @@ pub fn policy_failures(subject: &str, failures: Vec<EvalFailure>) -> Vec<ToolErr
         .collect()
 }
 
-/// Build a rayon pool of `jobs` threads (default: all cores).
+/// Build a rayon pool of `jobs` threads (default: all cores). The calling thread is one of them when it can
+/// be (it is in no other pool): it holds the interpreter compiled when the policies were loaded, which then
+/// serves its documents, where another thread would compile its own (regorus's engines stay in the thread
+/// that made them). It must have a [`crate::budget::STACK_SIZE`] stack, as `main`'s work thread has.
 pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, ToolError> {
-    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(crate::budget::STACK_SIZE);
-    if let Some(n) = jobs {
-        builder = builder.num_threads(n.max(1));
-    }
-    builder
+    let builder = || {
+        let builder = rayon::ThreadPoolBuilder::new().stack_size(crate::budget::STACK_SIZE);
+        match jobs {
+            Some(n) => builder.num_threads(n.max(1)),
+            None => builder,
+        }
+    };
+    builder()
+        .use_current_thread()
         .build()
+        .or_else(|_| builder().build())
         .map_err(|e| ToolError::new(format!("cannot start worker threads: {e}")))
 }
