@@ -1,4 +1,5 @@
-//! The policy engine: built-in and user Rego loaded once into one regorus engine (cloned per worker thread),
+//! The policy engine: built-in and user Rego compiled into a regorus engine (one per thread: regorus's values
+//! are not shared between threads),
 //! custody's extension functions, rule metadata read from METADATA comment blocks, evaluation of a document
 //! into raw findings, and the Rego unit-test runner behind `custody test`.
 
@@ -305,7 +306,7 @@ pub struct Worker {
     copies: HashMap<usize, (Arc<crate::source::Node>, Value)>,
 }
 
-/// The most private copies a worker keeps; past it they are dropped and made again as needed.
+/// The most workflow values a worker keeps; past it they are dropped and made again as needed.
 const MAX_COPIES: usize = 4096;
 
 impl Worker {
