@@ -65,7 +65,6 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     // regorus's values belong to the thread that made them: each thread parses its share of the inputs (every
     // `threads`-th one) and warms its engine (preparation happens on the first evaluation), then all start
     // together. What is timed is from the first start to the last finish.
-    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let ready = std::sync::Barrier::new(threads);
     let (findings, failures, seconds) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)

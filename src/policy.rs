@@ -238,6 +238,13 @@ struct Local {
     workers: Vec<(u64, Worker)>,
 }
 
+impl Local {
+    /// This thread's interpreter (or why it could not be built) for the policies `id`.
+    fn engine(&self, id: u64) -> Option<&Result<Engine, String>> {
+        self.engines.iter().find(|(e, _)| *e == id).map(|(_, e)| e)
+    }
+}
+
 /// The most interpreters and idle workers a thread keeps (the oldest go first): a run has one set of policies,
 /// a test process many.
 const LOCAL_ENGINES: usize = 4;
@@ -340,13 +347,12 @@ impl Worker {
 }
 
 /// A [`Worker`] lent by [`Policies::worker`], returned to its thread's idle workers when dropped.
-pub struct PooledWorker<'a> {
+pub struct PooledWorker {
     worker: Option<Worker>,
     id: u64,
-    policies: std::marker::PhantomData<&'a Policies>,
 }
 
-impl Deref for PooledWorker<'_> {
+impl Deref for PooledWorker {
     type Target = Worker;
     fn deref(&self) -> &Worker {
         self.worker
@@ -355,7 +361,7 @@ impl Deref for PooledWorker<'_> {
     }
 }
 
-impl DerefMut for PooledWorker<'_> {
+impl DerefMut for PooledWorker {
     fn deref_mut(&mut self) -> &mut Worker {
         self.worker
             .as_mut()
@@ -363,7 +369,7 @@ impl DerefMut for PooledWorker<'_> {
     }
 }
 
-impl Drop for PooledWorker<'_> {
+impl Drop for PooledWorker {
     /// Back to the pool, unless a panic is unwinding through its job: a worker left mid-evaluation is dropped,
     /// never lent again.
     fn drop(&mut self) {
@@ -921,14 +927,7 @@ impl Policies {
     /// An interpreter over every loaded source: a clone (sharing the compiled modules) of this thread's, which
     /// is built on first use in each thread; an error when the sources do not compile.
     pub fn engine(&self) -> Result<Engine, String> {
-        if let Some(found) = LOCAL.with(|local| {
-            let local = local.borrow();
-            local
-                .engines
-                .iter()
-                .find(|(id, _)| *id == self.id)
-                .map(|(_, e)| e.clone())
-        }) {
+        if let Some(found) = LOCAL.with(|local| local.borrow().engine(self.id).cloned()) {
             return found;
         }
         let built = self.build_interpreter();
@@ -953,7 +952,7 @@ impl Policies {
 
     /// Whether this thread holds an interpreter for these policies (built when loading or since).
     pub fn interpreter_built(&self) -> bool {
-        LOCAL.with(|local| local.borrow().engines.iter().any(|(id, _)| *id == self.id))
+        LOCAL.with(|local| local.borrow().engine(self.id).is_some())
     }
 
     /// Bound the time one query may run on one document (default 10 s); an overrun is a policy failure
@@ -966,12 +965,7 @@ impl Policies {
         self.id = next_id();
         LOCAL.with(|local| {
             let mut local = local.borrow_mut();
-            let found = local
-                .engines
-                .iter()
-                .find(|(id, _)| *id == old)
-                .map(|(_, e)| e.clone());
-            if let Some(mut engine) = found {
+            if let Some(mut engine) = local.engine(old).cloned() {
                 if let Ok(engine) = engine.as_mut() {
                     set_time_limit(engine, limit);
                 }
@@ -981,10 +975,10 @@ impl Policies {
     }
 
     /// Engines for one worker thread: a VM for each target whose built-in rule sets
-    /// [`Policies::prepare_vm`] compiled, and an interpreter clone taken when first needed. Lent from a
-    /// pool, to which it returns when dropped: rayon's `map_init` asks for one per job, and a new worker's
-    /// VMs and compiled patterns cost more than a job's documents when jobs are small.
-    pub fn worker(&self) -> PooledWorker<'_> {
+    /// [`Policies::prepare_vm`] compiled, and an interpreter clone taken when first needed. Lent from this
+    /// thread's idle workers, to which it returns when dropped: rayon's `map_init` asks for one per job, and a
+    /// new worker's VMs and compiled patterns cost more than a job's documents when jobs are small.
+    pub fn worker(&self) -> PooledWorker {
         let pooled = LOCAL.with(|local| {
             let mut local = local.borrow_mut();
             let at = local.workers.iter().rposition(|(id, _)| *id == self.id)?;
@@ -999,7 +993,6 @@ impl Policies {
         PooledWorker {
             worker: Some(worker),
             id: self.id,
-            policies: std::marker::PhantomData,
         }
     }
 

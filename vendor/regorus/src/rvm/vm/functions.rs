@@ -59,7 +59,7 @@ impl RegoVM {
 
     pub(super) fn execute_builtin_call(&mut self, params_index: u16) -> Result<()> {
         // custody: what the call needs is copied out of the program under a borrow, instead of cloning the
-        // program's `Arc` (an atomic increment and decrement on every builtin call).
+        // program's `Rc` (`Arc` with the `arc` feature): an increment and a decrement on every builtin call.
         let (params, expected_args, builtin_fn, cache_name) = {
             let program = &*self.program;
             let params = program
@@ -124,7 +124,7 @@ impl RegoVM {
 
         self.ensure_dummy_exprs(args.len())?;
         // custody: the span is taken out of the VM and put back after the call (an error path drops it, and
-        // the next call makes it again), instead of cloned: a clone and a drop of its source's `Arc` per call.
+        // the next call makes it again), instead of cloned: a clone and a drop of its source's `Rc` per call.
         self.get_dummy_span()?;
         let dummy_span = self
             .dummy_span

@@ -223,7 +223,7 @@ impl RegoVM {
             });
         }
 
-        // custody: a rule already computed is answered from the cache before the program's `Arc` is cloned;
+        // custody: a rule already computed is answered from the cache before the program's `Rc` is cloned;
         // whether the rule is a function (whose results are not cached) is read under a borrow. The index
         // was checked against the cache above.
         let is_function_rule = self
@@ -904,7 +904,7 @@ impl RegoVM {
     }
 
     fn get_rule_info(&self, rule_index: u16) -> Result<crate::Rc<crate::rvm::program::Program>> {
-        // custody: the shared program (an `Arc` clone) instead of a clone of the rule's information; callers
+        // custody: the shared program (a reference-count clone) instead of a clone of the rule's information; callers
         // borrow the rule from it with `rule_info_in`.
         let idx = usize::from(rule_index);
         if idx < self.program.rule_infos.len() {
