@@ -1,19 +1,18 @@
 //! The commands behind the CLI. Each returns an [`Outcome`]: what to write where and the exit code. Nothing
 //! here prints or exits; `main.rs` does.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
     Cli, Color, Command, Common, Format, ImportFormat, ImportSource, SchemaKind, TeleportImport,
 };
-use crate::config::Config;
-use crate::findings::Severity;
-use crate::policy::{self, Policies, PolicySource, Target};
-use crate::report::{self, Context};
-use crate::run::{self, Report, RunOptions};
-use crate::schema::Kind;
-use crate::source::{self, Budgets};
+use custody_engine::config::Config;
+use custody_engine::findings::Severity;
+use custody_engine::policy::{self, Policies, PolicySource, Target};
+use custody_engine::report::{self, Context};
+use custody_engine::run::{self, Report, RunOptions};
+use custody_engine::schema::Kind;
+use custody_engine::source::{self, Budgets};
 
 /// What a command produced.
 #[derive(Debug, Default)]
@@ -63,7 +62,7 @@ fn parse_now(now: Option<&str>) -> Result<i64, String> {
 }
 
 fn source_now(text: &str) -> Result<i64, String> {
-    crate::units::instant_ns(text)
+    custody_engine::units::instant_ns(text)
         .ok_or_else(|| format!("--now `{text}` is not an RFC 3339 timestamp with an offset (e.g. 2026-11-25T12:00:00Z)"))
 }
 
@@ -75,8 +74,9 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::Policy
             file: file.clone(),
             message,
         };
-        let bytes = crate::budget::read_file_bounded(path, Budgets::default().max_file_size)
-            .map_err(|e| err(e.to_string()))?;
+        let bytes =
+            custody_engine::budget::read_file_bounded(path, Budgets::default().max_file_size)
+                .map_err(|e| err(e.to_string()))?;
         let text = source::decode(&bytes).map_err(|e| err(e.message))?;
         let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
             let at = e
@@ -111,7 +111,7 @@ fn setup(
     let user = policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
     for source in &user {
         // regorus does not reject recursion; evaluating it would overflow the stack.
-        if let Some(cycle) = crate::recursion::find_cycle(&source.text) {
+        if let Some(cycle) = custody_engine::recursion::find_cycle(&source.text) {
             let e = policy::PolicyError::Compile {
                 file: source.path.clone(),
                 message: format!("recursion is not allowed in Rego: {cycle}"),
@@ -126,7 +126,7 @@ fn setup(
             .chain(&user)
             .map(|s| s.text.as_str())
             .collect();
-        if let Some(cycle) = crate::recursion::find_cycle_in(&texts) {
+        if let Some(cycle) = custody_engine::recursion::find_cycle_in(&texts) {
             let e = policy::PolicyError::Compile {
                 file: user
                     .iter()
@@ -172,19 +172,6 @@ fn use_color(color: Color) -> bool {
     }
 }
 
-/// Write `contents` to `path` atomically: a temporary file in the same directory, then a rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// Render a finished report per the common flags.
 fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
     run::apply_config(report, &setup.config, &setup.policies, setup.now_ns);
@@ -206,7 +193,7 @@ fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
     };
     match &common.output {
         Some(path) => {
-            if let Err(e) = write_atomic(path, rendered.as_bytes()) {
+            if let Err(e) = custody_engine::atomic::write_atomic(path, rendered.as_bytes()) {
                 return Outcome::usage(format!("cannot write {}: {e}", path.display()));
             }
             if !common.quiet {
@@ -239,7 +226,7 @@ fn write_inputs(report: &Report, path: Option<&Path>) -> Option<Outcome> {
         text.push_str(input);
         text.push('\n');
     }
-    write_atomic(path, text.as_bytes())
+    custody_engine::atomic::write_atomic(path, text.as_bytes())
         .err()
         .map(|e| Outcome::usage(format!("cannot write {}: {e}", path.display())))
 }
@@ -264,11 +251,6 @@ fn run_options(
     }
 }
 
-/// Run a parsed command line.
-pub fn run(cli: Cli) -> Outcome {
-    run_with_progress(cli, None)
-}
-
 /// Run a parsed command line; `progress` is told of each bundle `check` evaluates.
 pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
     match cli.command {
@@ -277,7 +259,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            crate::schema::prewarm(&[crate::schema::Kind::Workflow]);
+            custody_engine::schema::prewarm(&[custody_engine::schema::Kind::Workflow]);
             let setup = match setup(&common, &[], false, Some(Target::Workflow)) {
                 Ok(s) => s,
                 Err(o) => return o,
@@ -288,7 +270,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
                 paths
             };
             let opts = run_options(&common, &setup, paths, None, dump_inputs.as_deref());
-            let mut report = crate::validate::validate(&opts, &setup.policies);
+            let mut report = custody_engine::validate::validate(&opts, &setup.policies);
             if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
                 return o;
             }
@@ -300,16 +282,16 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            crate::schema::prewarm(&[
-                crate::schema::Kind::Workflow,
-                crate::schema::Kind::SessionBundle,
+            custody_engine::schema::prewarm(&[
+                custody_engine::schema::Kind::Workflow,
+                custody_engine::schema::Kind::SessionBundle,
             ]);
             let setup = match setup(&common, &[], false, Some(Target::Session)) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
             let opts = run_options(&common, &setup, bundles, progress, dump_inputs.as_deref());
-            let mut report = crate::check::check(&opts, &workflows, &setup.policies);
+            let mut report = custody_engine::check::check(&opts, &workflows, &setup.policies);
             if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
                 return o;
             }
@@ -428,8 +410,8 @@ fn rules(common: &Common) -> Outcome {
         let mut s = String::new();
         for r in &rules {
             let sev = match setup.config.setting(&r.id) {
-                Some(crate::config::RuleSetting::Off) => "off".to_owned(),
-                Some(crate::config::RuleSetting::Level(l)) => l.to_string(),
+                Some(custody_engine::config::RuleSetting::Off) => "off".to_owned(),
+                Some(custody_engine::config::RuleSetting::Level(l)) => l.to_string(),
                 None => r.severity.to_string(),
             };
             s.push_str(&format!("{:<9} {:<8} {}\n", r.id, sev, r.title));
@@ -502,20 +484,20 @@ fn seal(bundles: &[PathBuf], reseal: bool, config: Option<&Path>, now: Option<&s
     };
     let mut outcome = Outcome::default();
     for path in bundles {
-        match crate::seal::seal(path, reseal, &budgets) {
-            Ok(crate::seal::Sealed::Written(files)) => {
+        match custody_engine::seal::seal(path, reseal, &budgets) {
+            Ok(custody_engine::seal::Sealed::Written(files)) => {
                 for f in files {
                     outcome
                         .stdout
                         .push_str(&format!("sealed {}\n", f.display()));
                 }
             }
-            Ok(crate::seal::Sealed::Unchanged) => {
+            Ok(custody_engine::seal::Sealed::Unchanged) => {
                 outcome
                     .stdout
                     .push_str(&format!("unchanged {} (chain verifies)\n", path.display()));
             }
-            Ok(crate::seal::Sealed::Refused { message, .. }) => {
+            Ok(custody_engine::seal::Sealed::Refused { message, .. }) => {
                 outcome
                     .stderr
                     .push_str(&format!("CUS-S013 {}: {message}\n", path.display()));
@@ -531,13 +513,13 @@ fn seal(bundles: &[PathBuf], reseal: bool, config: Option<&Path>, now: Option<&s
 }
 
 fn import_teleport(args: &TeleportImport) -> Outcome {
-    use crate::import;
+    use custody_engine::import;
     if let Err(e) = parse_now(args.now.as_deref()) {
         return Outcome::usage(e);
     }
     let retain_ns = match args.retain.as_deref() {
         None => None,
-        Some(text) => match crate::units::duration_ns(text) {
+        Some(text) => match custody_engine::units::duration_ns(text) {
             Some(ns) => Some(ns),
             None => {
                 return Outcome::usage(format!(
@@ -619,7 +601,7 @@ fn import_teleport(args: &TeleportImport) -> Outcome {
 }
 
 /// `imported 5 sessions (58 events read, 21 skipped: print 6, …) into DIR`.
-fn import_summary_line(summary: &crate::import::Summary, out: &Path) -> String {
+fn import_summary_line(summary: &custody_engine::import::Summary, out: &Path) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut line = format!(
         "imported {} ({} read, {} skipped",
@@ -685,7 +667,7 @@ fn init(dir: &Path) -> Outcome {
                 return Outcome::usage(format!("cannot create {}: {e}", parent.display()));
             }
         }
-        if let Err(e) = write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = custody_engine::atomic::write_atomic(&path, text.as_bytes()) {
             return Outcome::usage(format!("cannot write {}: {e}", path.display()));
         }
         outcome

@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod app;
+mod cli;
+
 // Policy evaluation allocates and frees many small values; mimalloc measured faster than the system
-// allocator on it (see README "Performance").
+// allocator on it (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -19,8 +22,8 @@ fn write_quietly(mut out: impl Write, text: &str) -> bool {
 }
 
 /// A progress bar for long `check` runs: only on a terminal, in human output, without --quiet.
-fn progress_bar(cli: &custody::cli::Cli) -> Option<indicatif::ProgressBar> {
-    use custody::cli::{Command, Format};
+fn progress_bar(cli: &cli::Cli) -> Option<indicatif::ProgressBar> {
+    use cli::{Command, Format};
     let Command::Check { common, .. } = &cli.command else {
         return None;
     };
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
     if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
         std::env::set_var("RUST_LIB_BACKTRACE", "0");
     }
-    let cli = match custody::cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -57,17 +60,17 @@ fn main() -> ExitCode {
     let bar = progress_bar(&cli);
     let progress = bar
         .clone()
-        .map(|bar| std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody::run::Progress);
+        .map(|bar| std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody_engine::run::Progress);
     // The work runs on a thread whose stack is sized for the nesting-depth budget; a panic anywhere in it is
     // an internal error (exit 2), never a crash that could read as anything but a failed run.
     let work = std::thread::Builder::new()
         .name("custody".to_owned())
-        .stack_size(custody::budget::STACK_SIZE)
-        .spawn(move || custody::app::run_with_progress(cli, progress))
+        .stack_size(custody_engine::budget::STACK_SIZE)
+        .spawn(move || app::run_with_progress(cli, progress))
         .map(|handle| handle.join());
     let outcome = match work {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(_)) | Err(_) => custody::app::Outcome {
+        Ok(Err(_)) | Err(_) => app::Outcome {
             stderr: "error: internal error: custody stopped unexpectedly; nothing was evaluated (please report the bug)\n".to_owned(),
             code: 2,
             ..Default::default()

@@ -4,9 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{custody, root, NOW};
+use crate::common::{custody, root, NOW};
 
 /// A temp dir with the payments workflow and the SPEC §2 bundle, sealed.
 fn workspace() -> tempfile::TempDir {
@@ -114,9 +112,9 @@ fn unknown_workflow_is_only_s001() {
 #[test]
 fn stdin_json_lines_are_streamed_with_line_numbers() {
     let tmp = workspace();
-    let docs = custody::source::parse_documents(
+    let docs = custody_engine::source::parse_documents(
         &std::fs::read_to_string(tmp.path().join("b.yaml")).unwrap(),
-        &custody::source::Budgets::default(),
+        &custody_engine::source::Budgets::default(),
     )
     .unwrap();
     let good = serde_json::to_string(&docs[0].to_json()).unwrap();
@@ -160,9 +158,9 @@ fn directory_bundles_point_into_events_jsonl() {
     let tmp = workspace();
     let dir = tmp.path().join("s1");
     std::fs::create_dir(&dir).unwrap();
-    let docs = custody::source::parse_documents(
+    let docs = custody_engine::source::parse_documents(
         &std::fs::read_to_string(root().join("tests/data/spec-bundle.yaml")).unwrap(),
-        &custody::source::Budgets::default(),
+        &custody_engine::source::Budgets::default(),
     )
     .unwrap();
     let mut doc = docs[0].to_json();

@@ -2,14 +2,12 @@
 //! and across `--jobs 1` and `--jobs N`, for `validate` and `check`, valid and invalid examples alike.
 //! (`tests/check_cli.rs` covers `validate examples`; this adds `check`, the invalid sets and every format.)
 
-mod common;
-
-use common::{run_full, NOW};
+use crate::common::{run_full, NOW};
 
 fn output(args: &[&str], format: &str, jobs: &str) -> Vec<u8> {
     let mut all = args.to_vec();
     all.extend(["--format", format, "--now", NOW, "--jobs", jobs]);
-    let r = run_full(&common::root(), &all, None, &[], false);
+    let r = run_full(&crate::common::root(), &all, None, &[], false);
     assert!(r.code == 0 || r.code == 1, "{all:?}: {}", r.stderr);
     assert!(!r.stdout.is_empty());
     r.stdout

@@ -1,9 +1,7 @@
 //! `--dump-inputs FILE`: every policy input, as JSON Lines, in input order; the same documents the policies
 //! evaluated, with `input.custody` facts; written atomically next to a normal report.
 
-mod common;
-
-use common::{root, run_full, NOW};
+use crate::common::{root, run_full, NOW};
 
 fn lines(path: &std::path::Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)

@@ -3,12 +3,10 @@
 //! fixture and example, and on a generated corpus of valid and violating documents (bench/gen.py, the
 //! benchmark's own generator, at a small size), as files and as a stream on standard input.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{root, run_full, NOW};
+use crate::common::{root, run_full, NOW};
 
 fn run(engine: &str, dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> (i32, String, String) {
     let mut all = args.to_vec();

@@ -2,11 +2,9 @@
 //! policy runtime, a malformed finding, a worker panic — never yields exit 0, and the report still accounts
 //! for the input it could not evaluate (a finding on it, a tool error naming it, or its count in the summary).
 
-mod common;
-
 use std::path::Path;
 
-use common::{bundle, manifest, run_full, run_json, NOW};
+use crate::common::{bundle, manifest, run_full, run_json, NOW};
 
 fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) {
     let path = dir.join(name);
@@ -14,7 +12,7 @@ fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) {
     std::fs::write(path, body).unwrap();
 }
 
-fn tool_errors(r: &common::Run) -> String {
+fn tool_errors(r: &crate::common::Run) -> String {
     r.json()["summary"]["toolErrors"].to_string()
 }
 

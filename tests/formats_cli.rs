@@ -10,9 +10,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::Value;
 
-mod common;
-
-use common::{custody, root, NOW};
+use crate::common::{custody, root, NOW};
 
 /// Run `custody validate ARGS --now NOW` in `dir`: (exit code, stdout, stderr).
 fn validate(dir: &Path, args: &[&str]) -> (i32, String, String) {

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers (`fuzz/`) found, kept as regression tests: each runs through the same checks as its
 //! fuzz target.
 
-use custody::source::{self, Budgets, Step, StepRef};
+use custody_engine::source::{self, Budgets, Step, StepRef};
 
 fn root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,11 +1,9 @@
 //! Hostile and malformed input: every case ends with a clear message, the right exit code (1 or 2), never a
 //! panic (101), within bounded time. Large inputs are generated at test time.
 
-mod common;
-
 use assert_cmd::Command;
 
-use common::{manifest, root, run_json, NOW};
+use crate::common::{manifest, root, run_json, NOW};
 
 /// Each case: a file body and the rule expected (all are CUS-P001 / CUS-P002 input problems, exit 1).
 #[test]

@@ -1,13 +1,11 @@
 //! Hostile input, part two (part one is `tests/hostile.rs`): every budget named in its `CUS-P001`, schema-level
 //! hostility (regexes, globs, timestamps, numbers), filesystem hostility (symlinks, FIFOs, devices), closed
 //! pipes and hostile Rego. Each case asserts its exit code, a clear message, no panic, and bounded time and
-//! memory (see `common::run_full`). Large inputs are generated here, never committed.
-
-mod common;
+//! memory (see `crate::common::run_full`). Large inputs are generated here, never committed.
 
 use std::path::Path;
 
-use common::{bundle, manifest, run_full, run_json, NOW};
+use crate::common::{bundle, manifest, run_full, run_json, NOW};
 
 fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) {
     let path = dir.join(name);
@@ -215,7 +213,7 @@ fn events_and_line_length_budgets() {
         ".custody.yaml",
         "limits: {maxEvents: 3, maxLineLength: 2KiB}\n",
     );
-    let src = common::root().join("examples/bundles/dir-session");
+    let src = crate::common::root().join("examples/bundles/dir-session");
     std::fs::create_dir_all(d.join("b")).unwrap();
     for name in ["bundle.yaml", "session.cast"] {
         std::fs::copy(src.join(name), d.join("b").join(name)).unwrap();
@@ -319,7 +317,7 @@ fn stdin_truncated_mid_record_is_an_input_problem() {
 fn stdout_closed_early_on_a_report() {
     // `custody validate examples/invalid --format json | head -c 1`
     let out = std::process::Command::new("sh")
-        .current_dir(common::root())
+        .current_dir(crate::common::root())
         .arg("-c")
         .arg(format!(
             "'{}' validate examples/invalid --format json --now {NOW} | head -c 1 >/dev/null; exit ${{PIPESTATUS:-0}}",
@@ -331,7 +329,7 @@ fn stdout_closed_early_on_a_report() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     // The same with a pipe closed before anything is written.
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("custody"))
-        .current_dir(common::root())
+        .current_dir(crate::common::root())
         .args([
             "validate",
             "examples/invalid",
@@ -391,7 +389,7 @@ fn symlinks_fifos_and_devices() {
     }
     // Inside a bundle directory: events as a FIFO, a recording linked out of the bundle → CUS-P001 on the
     // reference, the rest evaluated.
-    let src = common::root().join("examples/bundles/dir-session");
+    let src = crate::common::root().join("examples/bundles/dir-session");
     std::fs::create_dir_all(d.join("b")).unwrap();
     std::fs::copy(src.join("bundle.yaml"), d.join("b/bundle.yaml")).unwrap();
     mkfifo(&d.join("b/events.jsonl"));

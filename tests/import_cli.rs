@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-mod common;
-
-use common::{custody, root, NOW};
+use crate::common::{custody, root, NOW};
 
 /// A temp dir holding the example audit log and workflows.
 fn workspace() -> tempfile::TempDir {
@@ -48,7 +46,7 @@ fn import(dir: &Path, extra: &[&str]) -> std::process::Output {
 
 fn yaml(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
-    custody::source::parse_one(&text, &custody::source::Budgets::default())
+    custody_engine::source::parse_one(&text, &custody_engine::source::Budgets::default())
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message))
         .to_json()
 }
@@ -90,7 +88,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    custody::bundle::sha256_hex(bytes)
+    custody_engine::bundle::sha256_hex(bytes)
 }
 
 #[test]
@@ -134,12 +132,12 @@ fn example_bundles_are_the_ones_reconstructed_by_hand() {
             .unwrap()
             .to_owned();
         let mut evs = events(&dir);
-        let head = custody::bundle::Head {
+        let head = custody_engine::bundle::Head {
             hash: Some(head_hash),
             count: bundle["evidence"]["head"]["count"].as_i64(),
         };
         assert!(
-            custody::bundle::verify(id, &evs, Some(&head)).verified(),
+            custody_engine::bundle::verify(id, &evs, Some(&head)).verified(),
             "{id}: the chain verifies"
         );
         bundle["evidence"]["head"]

@@ -2,13 +2,11 @@
 //! set of files in the tree) are recorded before a run of each subcommand and compared after. `seal` changes
 //! only what it must, atomically, and nothing at all when it refuses.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use common::{run_full, NOW};
+use crate::common::{run_full, NOW};
 
 type Snapshot = BTreeMap<PathBuf, (Vec<u8>, SystemTime)>;
 
@@ -46,7 +44,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// a user policy with tests, a data file and a config file.
 fn tree() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&common::root().join("examples"), tmp.path());
+    copy_tree(&crate::common::root().join("examples"), tmp.path());
     std::fs::create_dir_all(tmp.path().join("policies")).unwrap();
     std::fs::write(
         tmp.path().join("policies/extra.rego"),

@@ -5,9 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{custody, root, NOW};
+use crate::common::{custody, root, NOW};
 
 /// Run `validate --format json` and return (exit code, parsed report).
 fn validate_json(dir: &Path, args: &[&str]) -> (i32, Value) {
@@ -587,18 +585,18 @@ fn one_configuration_serves_validate_and_check() {
     // is a known id, not a configuration error; an id in neither catalogue still is one.
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::write(d.join("w.yaml"), common::manifest()).unwrap();
+    std::fs::write(d.join("w.yaml"), crate::common::manifest()).unwrap();
     std::fs::write(
         d.join(".custody.yaml"),
         "rules:\n  CUS-S014: warning\n  CUS-W006: off\n",
     )
     .unwrap();
-    common::custody(d)
+    crate::common::custody(d)
         .args(["validate", "w.yaml", "--now", "2026-11-26T00:00:00Z"])
         .assert()
         .code(0);
     std::fs::write(d.join(".custody.yaml"), "rules:\n  CUS-S099: warning\n").unwrap();
-    let out = common::custody(d)
+    let out = crate::common::custody(d)
         .args(["validate", "w.yaml", "--now", "2026-11-26T00:00:00Z"])
         .assert()
         .code(2);

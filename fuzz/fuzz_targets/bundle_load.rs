@@ -3,8 +3,8 @@
 //! byte chooses the form. Must never panic.
 #![no_main]
 
-use custody::bundle;
-use custody::source::{self, Budgets, Node};
+use custody_engine::bundle;
+use custody_engine::source::{self, Budgets, Node};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(text) = source::decode(rest) else {
             return;
         };
-        let (docs, _problems) = custody::inputs::documents("fuzz.yaml", text, &budgets);
+        let (docs, _problems) = custody_engine::inputs::documents("fuzz.yaml", text, &budgets);
         for doc in docs {
             let loaded = bundle::resolve(doc.node, "fuzz.yaml", None, &budgets);
             let id = loaded

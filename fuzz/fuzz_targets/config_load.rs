@@ -2,8 +2,8 @@
 //! panic; a loaded configuration yields budgets and checks its rule ids.
 #![no_main]
 
-use custody::config::Config;
-use custody::source;
+use custody_engine::config::Config;
+use custody_engine::source;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

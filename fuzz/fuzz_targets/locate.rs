@@ -2,7 +2,7 @@
 //! inside the text, and a path one step past a leaf does not. Must never panic.
 #![no_main]
 
-use custody::source::{self, Budgets, Step, StepRef};
+use custody_engine::source::{self, Budgets, Step, StepRef};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

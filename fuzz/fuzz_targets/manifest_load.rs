@@ -3,7 +3,7 @@
 //! the block fast path takes, it reads exactly as serde-saphyr does.
 #![no_main]
 
-use custody::source::{self, Budgets};
+use custody_engine::source::{self, Budgets};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,12 +11,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let budgets = Budgets::default();
-    if let Some(fast) = custody::yamlblock::parse(text, &budgets) {
+    if let Some(fast) = custody_engine::yamlblock::parse(text, &budgets) {
         assert_eq!(Ok(fast), source::parse_documents_saphyr(text, &budgets));
     }
-    let (docs, _problems) = custody::inputs::documents("fuzz.yaml", text, &budgets);
+    let (docs, _problems) = custody_engine::inputs::documents("fuzz.yaml", text, &budgets);
     for doc in &docs {
-        let _ = custody::schema::check(doc.kind, &doc.node);
+        let _ = custody_engine::schema::check(doc.kind, &doc.node);
         let _ = doc.node.to_json();
         let _ = doc.node.to_rego();
     }

@@ -1,13 +1,14 @@
-//! custody: policy-as-code for privileged-access accountability.
+//! custody's engine: policy-as-code for privileged-access accountability.
 //!
-//! The library parses, evaluates and produces findings; it never prints and never exits (`src/main.rs` does).
+//! It finds and parses workflow manifests and session bundles, evaluates them with the Rego policies, and
+//! renders reports as text. It never prints, never exits and knows nothing of the terminal or the command
+//! line: the `custody` binary (the repository's root package) does that.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
+pub mod atomic;
 pub mod budget;
 pub mod bundle;
 pub mod check;
-pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod findings;

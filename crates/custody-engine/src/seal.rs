@@ -177,7 +177,7 @@ pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, Seal
         return Ok(Sealed::Unchanged);
     }
     let text = render(path, &docs)?;
-    crate::app::write_atomic(path, text.as_bytes())
+    crate::atomic::write_atomic(path, text.as_bytes())
         .map_err(|e| err(path, format!("cannot write: {e}")))?;
     Ok(Sealed::Written(vec![path.to_owned()]))
 }
@@ -215,7 +215,7 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
             return Ok(Sealed::Unchanged);
         }
         let text = render(&manifest, &docs)?;
-        crate::app::write_atomic(&manifest, text.as_bytes())
+        crate::atomic::write_atomic(&manifest, text.as_bytes())
             .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
         return Ok(Sealed::Written(vec![manifest]));
     };
@@ -245,13 +245,13 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
             out.push_str(&serde_json::to_string(e).map_err(|e| err(&events_path, e.to_string()))?);
             out.push('\n');
         }
-        crate::app::write_atomic(&events_path, out.as_bytes())
+        crate::atomic::write_atomic(&events_path, out.as_bytes())
             .map_err(|e| err(&events_path, format!("cannot write: {e}")))?;
         written.push(events_path);
     }
     if doc.pointer("/evidence/head").cloned() != old_head {
         let text = render(&manifest, &docs)?;
-        crate::app::write_atomic(&manifest, text.as_bytes())
+        crate::atomic::write_atomic(&manifest, text.as_bytes())
             .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
         written.push(manifest);
     }

@@ -1926,7 +1926,8 @@ test_ok if {
         let mut vm = embedded.worker();
         let mut compiled_vm = compiled.worker();
         let manifest = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workflows/okta-super-admin.json"),
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join("examples/workflows/okta-super-admin.json"),
         )
         .unwrap();
         let inputs = [

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use crate::source::{Node, Step, StepRef, Value, MAX_SAFE_INT};
 
-pub const WORKFLOW_SCHEMA: &str = include_str!("../schemas/workflow.schema.json");
-pub const BUNDLE_SCHEMA: &str = include_str!("../schemas/bundle.schema.json");
+pub const WORKFLOW_SCHEMA: &str = include_str!("../../../schemas/workflow.schema.json");
+pub const BUNDLE_SCHEMA: &str = include_str!("../../../schemas/bundle.schema.json");
 
 /// The document kinds custody evaluates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -582,7 +582,7 @@ mod tests {
     /// another type (non-finite floats included), one key removed or an unknown key added.
     #[test]
     fn node_and_serde_validators_agree() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
         let mut docs = Vec::new();
         for dir in ["tests/fixtures", "examples"] {
             for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {

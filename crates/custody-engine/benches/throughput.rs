@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use custody::policy::{builtin_sources, data_document, Policies, Target};
+use custody_engine::policy::{builtin_sources, data_document, Policies, Target};
 
 // The allocator the custody binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -50,15 +50,15 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     assert!(!lines.is_empty(), "at least one input");
     // POLICY_DIR replaces the built-in rule sets (to compare variants of them on the same inputs).
     let sources = match std::env::var("POLICY_DIR") {
-        Ok(dir) => custody::policy::user_sources(&[std::path::PathBuf::from(dir)])
+        Ok(dir) => custody_engine::policy::user_sources(&[std::path::PathBuf::from(dir)])
             .expect("POLICY_DIR policies"),
         Err(_) => builtin_sources(),
     };
     let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
         .expect("the built-in policies compile");
     // CUSTODY_ENGINE=interpreter|vm chooses the engine as for the binary (default: the VM, as for a corpus).
-    let choice = match custody::policy::EngineChoice::from_env() {
-        custody::policy::EngineChoice::Auto => custody::policy::EngineChoice::Vm,
+    let choice = match custody_engine::policy::EngineChoice::from_env() {
+        custody_engine::policy::EngineChoice::Auto => custody_engine::policy::EngineChoice::Vm,
         other => other,
     };
     policies.prepare_vm(target, None, choice);
@@ -71,7 +71,7 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
             .map(|t| {
                 let (lines, ready, policies) = (&lines, &ready, &policies);
                 std::thread::Builder::new()
-                    .stack_size(custody::budget::STACK_SIZE)
+                    .stack_size(custody_engine::budget::STACK_SIZE)
                     .spawn_scoped(scope, move || {
                         let mine: Vec<regorus::Value> = lines
                             .iter()
@@ -108,7 +108,7 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
         (f, e, last.duration_since(first).as_secs_f64())
     });
     serde_json::json!({
-        "engine": "custody", "vm": choice == custody::policy::EngineChoice::Vm, "target": format!("{target:?}").to_lowercase(), "documents": lines.len(),
+        "engine": "custody", "vm": choice == custody_engine::policy::EngineChoice::Vm, "target": format!("{target:?}").to_lowercase(), "documents": lines.len(),
         "threads": threads, "seconds": seconds, "docs_per_s": lines.len() as f64 / seconds,
         "findings": findings, "failures": failures,
     })
@@ -135,7 +135,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
         .collect();
     let mut out = serde_json::Map::new();
     // The fixed cost of one evaluation: a rule set that never fires.
-    let empty = custody::policy::PolicySource {
+    let empty = custody_engine::policy::PolicySource {
         path: format!("(empty {target} rule set)"),
         text: format!("package custody.{target}.zz_empty\nimport rego.v1\ndeny contains f if {{ false; f := 1 }}\n"),
         builtin: false,
@@ -150,7 +150,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
                 .ok()
                 .into_iter()
                 .flat_map(|dir| {
-                    custody::policy::user_sources(&[std::path::PathBuf::from(dir)])
+                    custody_engine::policy::user_sources(&[std::path::PathBuf::from(dir)])
                         .expect("PROFILE_EXTRA policies")
                 }),
         )
@@ -161,7 +161,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
         sources.push(file.clone());
         let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
             .expect("the built-in policies compile");
-        policies.prepare_vm(tgt, None, custody::policy::EngineChoice::from_env());
+        policies.prepare_vm(tgt, None, custody_engine::policy::EngineChoice::from_env());
         let mut engine = policies.worker();
         let _ = policies.evaluate(&mut engine, inputs[0].clone(), tgt);
         let start = Instant::now();
@@ -198,12 +198,12 @@ fn chain(path: &str, session: &str) -> serde_json::Value {
     // What `check` does with an events file: custody's JSON Lines reader builds the located tree, and the
     // chain is verified over that tree.
     let start = Instant::now();
-    let budgets = custody::source::Budgets::default();
-    let events = custody::bundle::parse_events(&bytes[..], path, &budgets)
+    let budgets = custody_engine::source::Budgets::default();
+    let events = custody_engine::bundle::parse_events(&bytes[..], path, &budgets)
         .unwrap_or_else(|(_, e)| panic!("{e}"));
     let parsed = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let result = custody::bundle::verify(session, &events, None);
+    let result = custody_engine::bundle::verify(session, &events, None);
     let verify = start.elapsed().as_secs_f64();
     assert!(
         result.verified(),

@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use custody::policy::{builtin_sources, data_document, EngineChoice, Policies, Target};
-use custody::source::{Budgets, Step};
+use custody_engine::policy::{builtin_sources, data_document, EngineChoice, Policies, Target};
+use custody_engine::source::{Budgets, Step};
 
 // The allocator the custody binary uses, so the figures are the binary's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const MANIFEST: &str = include_str!("../examples/workflows/payments-db-admin.yaml");
+const MANIFEST: &str = include_str!("../../../examples/workflows/payments-db-admin.yaml");
 const WORKFLOW_INPUT: &str = include_str!("data/workflow-input.json");
 const BUNDLE_INPUT: &str = include_str!("data/bundle-input.json");
 
@@ -36,10 +36,10 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.throughput(Throughput::Bytes(MANIFEST.len() as u64));
     group.bench_function("manifest", |b| {
-        b.iter(|| custody::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets))
+        b.iter(|| custody_engine::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets))
     });
     group.finish();
-    let (docs, _) = custody::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets);
+    let (docs, _) = custody_engine::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets);
     let node = &docs[0].node;
     let path = [
         Step::Key("spec".into()),
@@ -108,12 +108,12 @@ fn chain(c: &mut Criterion) {
             })
         })
         .collect();
-    let head = custody::bundle::seal_events("sess-bench", &mut events);
+    let head = custody_engine::bundle::seal_events("sess-bench", &mut events);
     let mut group = c.benchmark_group("chain");
     group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("verify", |b| {
         b.iter(|| {
-            let r = custody::bundle::verify("sess-bench", &events, Some(&head));
+            let r = custody_engine::bundle::verify("sess-bench", &events, Some(&head));
             assert!(r.failure.is_none());
             r
         })
@@ -123,7 +123,7 @@ fn chain(c: &mut Criterion) {
     let event = events[500].clone();
     let prev = "0".repeat(64);
     c.bench_function("chain/event-hash", |b| {
-        b.iter(|| custody::bundle::event_hash(&prev, &event))
+        b.iter(|| custody_engine::bundle::event_hash(&prev, &event))
     });
     c.bench_function("chain/event-hash-reference", |b| {
         b.iter(|| {

@@ -1,0 +1,19 @@
+//! custody's integration tests: one test binary, a module per area; shared helpers live in `common`.
+
+mod common;
+
+mod chain_props;
+mod check_cli;
+mod check_fixtures;
+mod determinism;
+mod dump_inputs;
+mod engine_parity;
+mod fail_closed;
+mod formats_cli;
+mod fuzz_regressions;
+mod hostile;
+mod hostile_inputs;
+mod import_cli;
+mod snapshots;
+mod untouched;
+mod validate_cli;
