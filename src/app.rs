@@ -3,15 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{
-    Cli, Color, Command, Common, Format, ImportFormat, ImportSource, SchemaKind, TeleportImport,
-};
+use crate::cli::{Cli, Color, Command, Common, Format, ImportFormat, ImportSource, TeleportImport};
 use custody_engine::config::Config;
+use custody_engine::document::DocumentKind;
 use custody_engine::findings::Severity;
-use custody_engine::policy::{self, Policies, PolicySource, Target};
+use custody_engine::policy::{self, Policies, PolicySource};
 use custody_engine::report::{self, Context};
 use custody_engine::run::{self, Report, RunOptions};
-use custody_engine::schema::Kind;
 use custody_engine::source::{self, Budgets};
 
 /// What a command produced.
@@ -100,7 +98,7 @@ fn setup(
     common: &Common,
     extra_policy_paths: &[PathBuf],
     with_tests: bool,
-    only: Option<Target>,
+    only: Option<DocumentKind>,
 ) -> Result<Setup, Outcome> {
     let now_ns = parse_now(common.now.as_deref()).map_err(Outcome::usage)?;
     let config = Config::discover(common.config.as_deref()).map_err(|e| Outcome::diagnostic(&e))?;
@@ -259,8 +257,8 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            custody_engine::schema::prewarm(&[custody_engine::schema::Kind::Workflow]);
-            let setup = match setup(&common, &[], false, Some(Target::Workflow)) {
+            custody_engine::schema::prewarm(&[DocumentKind::Workflow]);
+            let setup = match setup(&common, &[], false, Some(DocumentKind::Workflow)) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
@@ -282,11 +280,8 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             dump_inputs,
             common,
         } => {
-            custody_engine::schema::prewarm(&[
-                custody_engine::schema::Kind::Workflow,
-                custody_engine::schema::Kind::SessionBundle,
-            ]);
-            let setup = match setup(&common, &[], false, Some(Target::Session)) {
+            custody_engine::schema::prewarm(&[DocumentKind::Workflow, DocumentKind::SessionBundle]);
+            let setup = match setup(&common, &[], false, Some(DocumentKind::SessionBundle)) {
                 Ok(s) => s,
                 Err(o) => return o,
             };
@@ -331,10 +326,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
             }
         }
         Command::Schema { kind } => Outcome {
-            stdout: match kind {
-                SchemaKind::Workflow => Kind::Workflow.schema_text().to_owned(),
-                SchemaKind::Bundle => Kind::SessionBundle.schema_text().to_owned(),
-            },
+            stdout: kind.schema_text().to_owned(),
             ..Outcome::default()
         },
     }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use custody_engine::document::DocumentKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,8 +101,8 @@ pub enum Command {
     Man,
     /// Print the JSON Schema of a document kind
     Schema {
-        #[arg(value_enum)]
-        kind: SchemaKind,
+        #[arg(value_parser = schema_kind())]
+        kind: DocumentKind,
     },
 }
 
@@ -149,10 +151,14 @@ pub enum ImportFormat {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SchemaKind {
-    Workflow,
-    Bundle,
+/// `custody schema workflow|bundle`: the document kind by the name users type.
+fn schema_kind() -> impl clap::builder::TypedValueParser<Value = DocumentKind> {
+    clap::builder::PossibleValuesParser::new(["workflow", "bundle"]).map(|name| {
+        match name.as_str() {
+            "workflow" => DocumentKind::Workflow,
+            _ => DocumentKind::SessionBundle,
+        }
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

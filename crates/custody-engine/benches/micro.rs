@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use custody_engine::policy::{builtin_sources, data_document, EngineChoice, Policies, Target};
+use custody_engine::document::DocumentKind;
+use custody_engine::policy::{builtin_sources, data_document, EngineChoice, Policies};
 use custody_engine::source::{Budgets, Step};
 
 // The allocator the custody binary uses, so the figures are the binary's.
@@ -57,25 +58,25 @@ fn eval(c: &mut Criterion) {
         (
             "eval/workflow",
             WORKFLOW_INPUT,
-            Target::Workflow,
+            DocumentKind::Workflow,
             EngineChoice::Interpreter,
         ),
         (
             "eval/bundle",
             BUNDLE_INPUT,
-            Target::Session,
+            DocumentKind::SessionBundle,
             EngineChoice::Interpreter,
         ),
         (
             "eval-vm/workflow",
             WORKFLOW_INPUT,
-            Target::Workflow,
+            DocumentKind::Workflow,
             EngineChoice::Vm,
         ),
         (
             "eval-vm/bundle",
             BUNDLE_INPUT,
-            Target::Session,
+            DocumentKind::SessionBundle,
             EngineChoice::Vm,
         ),
     ] {

@@ -17,7 +17,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use custody_engine::policy::{builtin_sources, data_document, Policies, Target};
+use custody_engine::document::DocumentKind;
+use custody_engine::policy::{builtin_sources, data_document, Policies};
 
 // The allocator the custody binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -42,8 +43,8 @@ fn read_inputs(path: &str) -> Vec<regorus::Value> {
 
 fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     let target = match target {
-        "session" => Target::Session,
-        "workflow" => Target::Workflow,
+        "session" => DocumentKind::SessionBundle,
+        "workflow" => DocumentKind::Workflow,
         other => panic!("unknown target {other}: session or workflow"),
     };
     let lines = read_lines(path);
@@ -119,9 +120,9 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
 fn profile(target: &str, path: &str) -> serde_json::Value {
     let dir = format!("policies/{target}/");
     let tgt = if target == "session" {
-        Target::Session
+        DocumentKind::SessionBundle
     } else {
-        Target::Workflow
+        DocumentKind::Workflow
     };
     let inputs = read_inputs(path);
     let all: Vec<_> = builtin_sources()

@@ -9,11 +9,12 @@ use rayon::prelude::*;
 use regorus::Value as RegoValue;
 
 use crate::bundle::{self, LoadedBundle};
+use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
 use crate::inputs::{self, Loaded, ToolError};
-use crate::policy::{Policies, Target};
+use crate::policy::Policies;
 use crate::run::{self, Report, RunOptions, Subject};
-use crate::schema::{self, Kind};
+use crate::schema;
 use crate::source::{self, path_string, Node, Pos};
 use crate::validate;
 
@@ -281,7 +282,7 @@ fn schema_checked(
     policies: &Policies,
     findings: &mut Vec<Finding>,
 ) -> bool {
-    let problems = schema::check(Kind::SessionBundle, node);
+    let problems = schema::check(DocumentKind::SessionBundle, node);
     let session = node
         .at(&["session", "id"])
         .and_then(Node::as_str)
@@ -340,7 +341,7 @@ fn evaluate(
         .map(|w| engine.workflow(w));
     let input = validate::policy_input(node, facts(now_ns, workflow.as_ref(), &unit.loaded));
     let dumped = validate::dump(opts, &input);
-    let (raw, failures) = policies.evaluate(engine, input, Target::Session);
+    let (raw, failures) = policies.evaluate(engine, input, DocumentKind::SessionBundle);
     let subject = Subject {
         node,
         files: &unit.loaded.files,
@@ -370,7 +371,7 @@ fn run_units(
     report.evaluated.extend(units.iter().map(Unit::evaluated));
     let results_len = units.len();
     policies.prepare_vm(
-        Target::Session,
+        DocumentKind::SessionBundle,
         Some(units.len()),
         crate::policy::EngineChoice::from_env(),
     );
@@ -407,7 +408,10 @@ fn units_of_text(
             .map(|p| run::with_frameworks(p, policies)),
     );
     let mut units = Vec::new();
-    for doc in docs.into_iter().filter(|d| d.kind == Kind::SessionBundle) {
+    for doc in docs
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::SessionBundle)
+    {
         // References are resolved first so that events from `events.jsonl` are schema-checked too.
         let loaded = bundle::resolve(doc.node, file, Some(base), &opts.budgets);
         if !schema_checked(&loaded.node, &loaded.files, policies, &mut report.findings) {
@@ -584,7 +588,7 @@ fn stream_batch(
 ) {
     // A stream's length is unknown: the VM is compiled for it (under `auto`) on the first batch.
     policies.prepare_vm(
-        Target::Session,
+        DocumentKind::SessionBundle,
         None,
         crate::policy::EngineChoice::from_env(),
     );

@@ -38,7 +38,7 @@ pub enum RuleSetting {
 
 /// What an exception waives.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub enum ExceptionScope {
     Workflow(String),
     Session(String),
 }
@@ -47,7 +47,7 @@ pub enum Scope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exception {
     pub rule: String,
-    pub scope: Scope,
+    pub scope: ExceptionScope,
     pub reason: String,
     /// The date as written (`2027-03-31`).
     pub expires: String,
@@ -292,8 +292,8 @@ impl Config {
             ));
         }
         let scope = match (text("workflow")?, text("session")?) {
-            (Some(w), None) => Scope::Workflow(w),
-            (None, Some(s)) => Scope::Session(s),
+            (Some(w), None) => ExceptionScope::Workflow(w),
+            (None, Some(s)) => ExceptionScope::Session(s),
             _ => {
                 return Err(self.error(
                     item.pos,
@@ -484,7 +484,10 @@ mod tests {
         assert_eq!(c.max_file_size, Some(1 << 20));
         assert_eq!(c.params["maxDuration"], "4h");
         assert_eq!(c.rules_off(), ["CUS-W006"]);
-        assert_eq!(c.exceptions[0].scope, Scope::Workflow("legacy".into()));
+        assert_eq!(
+            c.exceptions[0].scope,
+            ExceptionScope::Workflow("legacy".into())
+        );
         assert_eq!(
             c.exceptions[0].expires_end_ns,
             crate::units::instant_ns("2027-04-01T00:00:00Z").unwrap() - 1

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobSet, GlobSetBuilder};
 
+use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
-use crate::schema::Kind;
 use crate::source::{self, Budgets, Node, SharedText, Step};
 
 /// A problem that stops the tool from doing its job for one input (exit 2): an unreadable or missing path.
@@ -215,7 +215,7 @@ pub fn read(candidate: &Candidate, max_size: u64) -> Result<Loaded, ToolError> {
 /// A custody document found in a file.
 #[derive(Clone, Debug)]
 pub struct Document {
-    pub kind: Kind,
+    pub kind: DocumentKind,
     pub node: Node,
     /// Index of the document within its file (0-based, empty documents skipped).
     pub index: usize,
@@ -253,15 +253,15 @@ pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, V
             problems.push(f);
             continue;
         }
-        let kind = match node.get("kind").and_then(Node::as_str) {
-            Some("Workflow") => Kind::Workflow,
-            Some("SessionBundle") => Kind::SessionBundle,
-            other => {
+        let kind_field = node.get("kind").and_then(Node::as_str);
+        let kind = match kind_field.and_then(DocumentKind::from_kind_field) {
+            Some(kind) => kind,
+            None => {
                 let pos = node.locate(&[Step::Key("kind".into())]).pos;
                 let mut f = Finding::new(
                     "CUS-P002",
                     Severity::Error,
-                    match other {
+                    match kind_field {
                         Some(k) => format!("unknown kind `{k}`: custody/v1 documents are Workflow or SessionBundle"),
                         None => "a custody/v1 document needs `kind: Workflow` or `kind: SessionBundle`".to_owned(),
                     },

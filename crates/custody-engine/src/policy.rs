@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use regorus::{Engine, Value};
 
+use crate::document::DocumentKind;
 use crate::findings::Severity;
 use crate::program::{package_of, Scope};
 use crate::source::Step;
@@ -59,13 +60,6 @@ pub enum PolicyError {
     #[error("policy engine error: {0}")]
     #[diagnostic(code(custody::policy::engine))]
     Engine(String),
-}
-
-/// Which documents a rule set applies to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Target {
-    Workflow,
-    Session,
 }
 
 /// A rule's metadata, read from its `# METADATA` comment block.
@@ -190,7 +184,7 @@ struct Entry {
     package: String,
     rule: &'static str,
     kind: EntryKind,
-    targets: &'static [Target],
+    targets: &'static [DocumentKind],
     /// Declared by a built-in rule set (evaluated by the compiled VM when it is in use).
     builtin: bool,
 }
@@ -390,23 +384,6 @@ impl Drop for PooledWorker {
     }
 }
 
-impl Target {
-    fn index(self) -> usize {
-        match self {
-            Target::Workflow => 0,
-            Target::Session => 1,
-        }
-    }
-
-    /// The target's name in generated modules and embedded programs.
-    fn name(self) -> &'static str {
-        match self {
-            Target::Workflow => "workflow",
-            Target::Session => "session",
-        }
-    }
-}
-
 pub use crate::program::EXTENSIONS;
 
 /// A list of glob patterns, their matchers, and the verdicts they gave ([`MEMO`]).
@@ -440,7 +417,7 @@ pub struct PatternCache {
     lists: [HashMap<u64, Vec<GlobList>>; 2],
     /// How many lists `lists` holds, per case.
     list_count: [usize; 2],
-    /// Command lines split into segments ([`crate::commands::segments`]), as arrays.
+    /// Command lines split into segments ([`crate::command_line::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
 }
@@ -530,7 +507,7 @@ impl PatternCache {
             return segments.clone();
         }
         let segments = Value::from(
-            crate::commands::segments(command)
+            crate::command_line::segments(command)
                 .into_iter()
                 .map(Value::from)
                 .collect::<Vec<_>>(),
@@ -701,10 +678,10 @@ fn new_engine() -> Result<Engine, PolicyError> {
 }
 
 /// The package a rule set belongs to decides which documents it applies to.
-fn targets_of(package: &str) -> Option<&'static [Target]> {
-    const WORKFLOW: &[Target] = &[Target::Workflow];
-    const SESSION: &[Target] = &[Target::Session];
-    const BOTH: &[Target] = &[Target::Workflow, Target::Session];
+fn targets_of(package: &str) -> Option<&'static [DocumentKind]> {
+    const WORKFLOW: &[DocumentKind] = &[DocumentKind::Workflow];
+    const SESSION: &[DocumentKind] = &[DocumentKind::SessionBundle];
+    const BOTH: &[DocumentKind] = &[DocumentKind::Workflow, DocumentKind::SessionBundle];
     crate::program::scope_of(package).map(|scope| match scope {
         Scope::Workflow => WORKFLOW,
         Scope::Session => SESSION,
@@ -713,7 +690,7 @@ fn targets_of(package: &str) -> Option<&'static [Target]> {
 }
 
 /// Whether a run limited to `only` loads `source`: built-in rule sets of the other target are left out.
-fn wanted(source: &PolicySource, only: Option<Target>) -> bool {
+fn wanted(source: &PolicySource, only: Option<DocumentKind>) -> bool {
     let Some(only) = only else { return true };
     let declared = package_of(&source.text).and_then(targets_of);
     !(source.builtin && declared.is_some_and(|t| !t.contains(&only)))
@@ -724,7 +701,7 @@ fn push_entry(
     entries: &mut Vec<Entry>,
     package: &str,
     rule: &'static str,
-    targets: &'static [Target],
+    targets: &'static [DocumentKind],
     builtin: bool,
 ) {
     let kind = match rule {
@@ -752,7 +729,7 @@ fn finish_interpreter(
     entries: &[Entry],
     data: Value,
 ) -> Result<Engine, PolicyError> {
-    for target in [Target::Workflow, Target::Session] {
+    for target in [DocumentKind::Workflow, DocumentKind::SessionBundle] {
         let path = format!("<custody: {}>", aggregate_query(target));
         engine
             .add_policy(path.clone(), aggregate_module(target, entries))
@@ -828,7 +805,7 @@ impl Policies {
         sources: Vec<PolicySource>,
         data: serde_json::Value,
         with_tests: bool,
-        only: Option<Target>,
+        only: Option<DocumentKind>,
     ) -> Result<Policies, PolicyError> {
         let sources: Vec<PolicySource> = sources
             .into_iter()
@@ -985,7 +962,7 @@ impl Policies {
             Some(local.workers.remove(at).1)
         });
         let mut worker = pooled.unwrap_or_else(|| self.fresh_worker());
-        for target in [Target::Workflow, Target::Session] {
+        for target in [DocumentKind::Workflow, DocumentKind::SessionBundle] {
             if worker.vms[target.index()].is_none() {
                 worker.vms[target.index()] = self.vm(target);
             }
@@ -999,14 +976,14 @@ impl Policies {
     fn fresh_worker(&self) -> Worker {
         Worker {
             engine: None,
-            vms: [Target::Workflow, Target::Session].map(|t| self.vm(t)),
+            vms: [DocumentKind::Workflow, DocumentKind::SessionBundle].map(|t| self.vm(t)),
             vm_fallbacks: 0,
             copies: HashMap::new(),
         }
     }
 
     /// A fresh VM over the compiled built-in rule sets of `target`, if they are compiled.
-    fn vm(&self, target: Target) -> Option<crate::rvm::Vm> {
+    fn vm(&self, target: DocumentKind) -> Option<crate::rvm::Vm> {
         self.vm.compiled[target.index()]
             .get()
             .and_then(Option::as_ref)
@@ -1014,7 +991,7 @@ impl Policies {
     }
 
     /// Whether the built-in rule sets of `target` are compiled to the VM (workers created from now on use it).
-    pub fn vm_ready(&self, target: Target) -> bool {
+    pub fn vm_ready(&self, target: DocumentKind) -> bool {
         self.vm.compiled[target.index()]
             .get()
             .is_some_and(Option::is_some)
@@ -1025,7 +1002,7 @@ impl Policies {
     /// ones (their program is embedded, nothing to compile), else from [`VM_MIN_DOCUMENTS`] documents,
     /// compiling the program. A program that cannot be had leaves the target to the interpreter. Call
     /// before creating workers.
-    pub fn prepare_vm(&self, target: Target, documents: Option<usize>, choice: EngineChoice) {
+    pub fn prepare_vm(&self, target: DocumentKind, documents: Option<usize>, choice: EngineChoice) {
         if !self.vm.eligible {
             return;
         }
@@ -1033,9 +1010,9 @@ impl Policies {
             .sources
             .iter()
             .filter(|s| s.builtin && !s.is_test())
-            .filter(|s| crate::program::compiled_for(&s.text, target.name()))
+            .filter(|s| crate::program::compiled_for(&s.text, target.rule_set()))
             .collect();
-        let embedded = crate::precompiled::program(target.name(), &sources);
+        let embedded = crate::precompiled::program(target.rule_set(), &sources);
         let wanted = match choice {
             EngineChoice::Interpreter => false,
             EngineChoice::Vm => true,
@@ -1054,10 +1031,10 @@ impl Policies {
                 .map(|e| e.query.as_str())
                 .collect();
             if let Some(bytes) = embedded {
-                if crate::precompiled::queries(target.name()) == queries {
+                if crate::precompiled::queries(target.rule_set()) == queries {
                     if let Ok(compiled) = crate::rvm::Compiled::from_binary(
                         bytes,
-                        target.name(),
+                        target.rule_set(),
                         self.vm.data.clone(),
                     ) {
                         return Some(compiled);
@@ -1068,7 +1045,7 @@ impl Policies {
             crate::rvm::Compiled::new(
                 engine,
                 &sources,
-                target.name(),
+                target.rule_set(),
                 &queries,
                 self.vm.data.clone(),
             )
@@ -1121,7 +1098,7 @@ impl Policies {
         &self,
         worker: &mut Worker,
         input: Value,
-        target: Target,
+        target: DocumentKind,
     ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
         crate::budget::guarded(|| {
             crate::budget::inject_fault("panic-worker");
@@ -1141,7 +1118,7 @@ impl Policies {
         &self,
         worker: &mut Worker,
         input: Value,
-        target: Target,
+        target: DocumentKind,
     ) -> (Vec<RawFinding>, Vec<EvalFailure>) {
         let mut findings = Vec::new();
         let mut failures = Vec::new();
@@ -1308,14 +1285,14 @@ fn eval_each(
 }
 
 /// The rule of the generated module that evaluates every entry point of a target at once.
-fn aggregate_query(target: Target) -> String {
-    crate::program::aggregate_query(target.name())
+fn aggregate_query(target: DocumentKind) -> String {
+    crate::program::aggregate_query(target.rule_set())
 }
 
 /// The generated module behind [`aggregate_query`], over the target's entries.
-fn aggregate_module(target: Target, entries: &[Entry]) -> String {
+fn aggregate_module(target: DocumentKind, entries: &[Entry]) -> String {
     crate::program::aggregate_module(
-        target.name(),
+        target.rule_set(),
         entries
             .iter()
             .filter(|e| e.targets.contains(&target))
@@ -1808,14 +1785,19 @@ test_ok if {
         let policies = load(POLICY);
         let mut engine = policies.worker();
         let input = Value::from_json_str(r#"{"bad": true}"#).unwrap();
-        let (mut findings, failures) = policies.evaluate(&mut engine, input, Target::Workflow);
+        let (mut findings, failures) =
+            policies.evaluate(&mut engine, input, DocumentKind::Workflow);
         assert!(failures.is_empty(), "{failures:?}");
         findings.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(findings[0].id, "CUS-X001");
         assert_eq!(findings[0].path, Some(vec![Step::Key("demo".into())]));
         assert_eq!(findings[1].id, "custody.workflow.demo.deny");
         assert_eq!(findings[1].severity, Severity::Error);
-        let (none, _) = policies.evaluate(&mut engine, Value::new_object(), Target::Session);
+        let (none, _) = policies.evaluate(
+            &mut engine,
+            Value::new_object(),
+            DocumentKind::SessionBundle,
+        );
         assert!(none.is_empty());
     }
 
@@ -1905,7 +1887,7 @@ test_ok if {
         let compiled = Policies::load(changed, data(), false).unwrap();
         assert!(compiled.interpreter_built());
         let mut interpreter = embedded.worker();
-        for target in [Target::Workflow, Target::Session] {
+        for target in [DocumentKind::Workflow, DocumentKind::SessionBundle] {
             assert!(!embedded.vm_ready(target));
             embedded.prepare_vm(target, Some(1), EngineChoice::Auto);
             assert!(
@@ -1931,16 +1913,16 @@ test_ok if {
         )
         .unwrap();
         let inputs = [
-            ("{}", Target::Workflow),
-            ("{}", Target::Session),
-            (manifest.as_str(), Target::Workflow),
+            ("{}", DocumentKind::Workflow),
+            ("{}", DocumentKind::SessionBundle),
+            (manifest.as_str(), DocumentKind::Workflow),
             (
                 r#"{"metadata": {"id": "x"}, "spec": {"owner": 3}}"#,
-                Target::Workflow,
+                DocumentKind::Workflow,
             ),
             (
                 r#"{"session": {"id": "s", "workflow": "w"}, "custody": {}}"#,
-                Target::Session,
+                DocumentKind::SessionBundle,
             ),
         ];
         let mut seen = 0;
@@ -1967,7 +1949,7 @@ test_ok if {
         let policies = load("package main\n\ndeny contains f if {\n\tf := {\"id\": \"X\"}\n}\n");
         let mut engine = policies.worker();
         let (findings, failures) =
-            policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
+            policies.evaluate(&mut engine, Value::new_object(), DocumentKind::Workflow);
         assert!(findings.is_empty());
         assert_eq!(failures.len(), 1);
     }
@@ -2004,7 +1986,8 @@ test_ok if {
         let policies =
             load("package main\n\ndeny contains x if {\n\tx := custody.duration_ns(\"7s\")\n}\n");
         let mut engine = policies.worker();
-        let (_, failures) = policies.evaluate(&mut engine, Value::new_object(), Target::Workflow);
+        let (_, failures) =
+            policies.evaluate(&mut engine, Value::new_object(), DocumentKind::Workflow);
         assert_eq!(failures.len(), 1, "{failures:?}");
     }
 

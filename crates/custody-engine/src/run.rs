@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::{Config, RuleSetting, Scope};
+use crate::config::{Config, ExceptionScope, RuleSetting};
 use crate::findings::{self, Finding, Severity, Waiver};
 use crate::inputs::ToolError;
 use crate::policy::{EvalFailure, Policies, RawFinding};
@@ -148,8 +148,8 @@ pub fn apply_config(report: &mut Report, config: &Config, policies: &Policies, n
                     continue;
                 }
                 let matches = match &exception.scope {
-                    Scope::Workflow(w) => finding.workflow.as_deref() == Some(w.as_str()),
-                    Scope::Session(s) => finding.session.as_deref() == Some(s.as_str()),
+                    ExceptionScope::Workflow(w) => finding.workflow.as_deref() == Some(w.as_str()),
+                    ExceptionScope::Session(s) => finding.session.as_deref() == Some(s.as_str()),
                 };
                 if matches {
                     used[i] = true;
@@ -166,8 +166,8 @@ pub fn apply_config(report: &mut Report, config: &Config, policies: &Policies, n
     let config_file = config.file_name();
     for (i, exception) in config.exceptions.iter().enumerate() {
         let scope = match &exception.scope {
-            Scope::Workflow(w) => format!("workflow `{w}`"),
-            Scope::Session(s) => format!("session `{s}`"),
+            ExceptionScope::Workflow(w) => format!("workflow `{w}`"),
+            ExceptionScope::Session(s) => format!("session `{s}`"),
         };
         let (rule, message) = if exception.expires_end_ns < now_ns {
             (

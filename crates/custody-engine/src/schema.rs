@@ -4,33 +4,11 @@
 
 use std::sync::OnceLock;
 
+use crate::document::DocumentKind;
 use crate::source::{Node, Step, StepRef, Value, MAX_SAFE_INT};
 
 pub const WORKFLOW_SCHEMA: &str = include_str!("../../../schemas/workflow.schema.json");
 pub const BUNDLE_SCHEMA: &str = include_str!("../../../schemas/bundle.schema.json");
-
-/// The document kinds custody evaluates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Workflow,
-    SessionBundle,
-}
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Workflow => "Workflow",
-            Kind::SessionBundle => "SessionBundle",
-        }
-    }
-
-    pub fn schema_text(self) -> &'static str {
-        match self {
-            Kind::Workflow => WORKFLOW_SCHEMA,
-            Kind::SessionBundle => BUNDLE_SCHEMA,
-        }
-    }
-}
 
 /// One schema problem: where (a path into the document) and what.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,18 +18,18 @@ pub struct Problem {
 }
 
 /// The schema of `kind` as JSON.
-fn schema_json(kind: Kind) -> serde_json::Value {
+fn schema_json(kind: DocumentKind) -> serde_json::Value {
     serde_json::from_str(kind.schema_text()).expect("embedded schema is valid JSON (tested)")
 }
 
 /// The validator of `kind` over `serde_json` values: what reports a document's schema errors. It is compiled
 /// only when a document has some (valid documents are decided by [`node_validator`]).
-fn validator(kind: Kind) -> &'static jsonschema::Validator {
+fn validator(kind: DocumentKind) -> &'static jsonschema::Validator {
     static WORKFLOW: OnceLock<jsonschema::Validator> = OnceLock::new();
     static BUNDLE: OnceLock<jsonschema::Validator> = OnceLock::new();
     let cell = match kind {
-        Kind::Workflow => &WORKFLOW,
-        Kind::SessionBundle => &BUNDLE,
+        DocumentKind::Workflow => &WORKFLOW,
+        DocumentKind::SessionBundle => &BUNDLE,
     };
     cell.get_or_init(|| {
         compile(jsonschema::options(), &schema_json(kind))
@@ -61,12 +39,12 @@ fn validator(kind: Kind) -> &'static jsonschema::Validator {
 
 /// The validator of `kind` over custody's parsed documents ([`NodeJson`]): whether a document is valid,
 /// without building a `serde_json` copy of it first.
-fn node_validator(kind: Kind) -> &'static jsonschema::Validator<NodeJson> {
+fn node_validator(kind: DocumentKind) -> &'static jsonschema::Validator<NodeJson> {
     static WORKFLOW: OnceLock<jsonschema::Validator<NodeJson>> = OnceLock::new();
     static BUNDLE: OnceLock<jsonschema::Validator<NodeJson>> = OnceLock::new();
     let cell = match kind {
-        Kind::Workflow => &WORKFLOW,
-        Kind::SessionBundle => &BUNDLE,
+        DocumentKind::Workflow => &WORKFLOW,
+        DocumentKind::SessionBundle => &BUNDLE,
     };
     cell.get_or_init(|| {
         compile(jsonschema::options_for::<NodeJson>(), &schema_json(kind))
@@ -134,7 +112,7 @@ fn pointer_steps(doc: &Node, pointer: &str) -> Vec<Step> {
 /// Compile the validators of `kinds` on a background thread, so that the compilation (a few milliseconds,
 /// most of a one-manifest pre-commit run's schema time) overlaps with loading the policies. The first
 /// [`check`] waits for it if it is not done yet.
-pub fn prewarm(kinds: &'static [Kind]) {
+pub fn prewarm(kinds: &'static [DocumentKind]) {
     let _ = std::thread::Builder::new()
         .name("custody-schema".to_owned())
         .spawn(move || {
@@ -145,7 +123,7 @@ pub fn prewarm(kinds: &'static [Kind]) {
 }
 
 /// Validate a document against the schema of its kind, then run the checks the schema cannot express.
-pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
+pub fn check(kind: DocumentKind, doc: &Node) -> Vec<Problem> {
     let mut problems = Vec::new();
     // Most documents are valid: they are decided on the parsed document itself, and only a document with
     // errors is copied into `serde_json` values to collect them (with their messages and paths).
@@ -188,7 +166,7 @@ pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
             path: Vec::new(),
             message: format!(
                 "the document does not match the {} schema, but no field could be named: check it against `custody schema`",
-                kind.name()
+                kind.kind_field()
             ),
         });
     }
@@ -199,7 +177,7 @@ pub fn check(kind: Kind, doc: &Node) -> Vec<Problem> {
     problems
 }
 
-fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
+fn extra_checks(kind: DocumentKind, doc: &Node, problems: &mut Vec<Problem>) {
     let mut path = Vec::new();
     doc.walk(&mut path, &mut |path, node| match &node.value {
         Value::Int(i) if !(-MAX_SAFE_INT..=MAX_SAFE_INT).contains(i) => problems.push(Problem {
@@ -218,7 +196,7 @@ fn extra_checks(kind: Kind, doc: &Node, problems: &mut Vec<Problem>) {
         }),
         _ => {}
     });
-    if kind == Kind::Workflow {
+    if kind == DocumentKind::Workflow {
         let spec = [Step::Key("spec".into())];
         let at = |keys: &[&str]| -> Vec<Step> {
             spec.iter()
@@ -506,7 +484,7 @@ mod tests {
     #[test]
     fn custodys_schemas_are_valid_2020_12_schemas() {
         // Not checked on every run (see `compile`), so checked here.
-        for kind in [Kind::Workflow, Kind::SessionBundle] {
+        for kind in [DocumentKind::Workflow, DocumentKind::SessionBundle] {
             let schema: serde_json::Value = serde_json::from_str(kind.schema_text()).unwrap();
             assert_eq!(
                 schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
@@ -549,7 +527,7 @@ mod tests {
     }
     use crate::source::{parse_documents, Budgets};
 
-    fn problems(kind: Kind, text: &str) -> Vec<Problem> {
+    fn problems(kind: DocumentKind, text: &str) -> Vec<Problem> {
         let docs = parse_documents(text, &Budgets::default()).unwrap();
         check(kind, &docs[0])
     }
@@ -626,7 +604,7 @@ mod tests {
             Value::Map(Vec::new()),
         ];
         let (mut compared, mut invalid) = (0, 0);
-        let mut agree = |kind: Kind, doc: &Node| {
+        let mut agree = |kind: DocumentKind, doc: &Node| {
             let by_node = node_validator(kind).is_valid(doc);
             let by_serde = validator(kind).is_valid(&doc.to_json());
             assert_eq!(by_node, by_serde, "{kind:?}: {}", doc.to_json());
@@ -635,8 +613,8 @@ mod tests {
         };
         for (d, doc) in docs.iter().enumerate() {
             let kind = match doc.get("kind").and_then(Node::as_str) {
-                Some("Workflow") => Kind::Workflow,
-                _ => Kind::SessionBundle,
+                Some("Workflow") => DocumentKind::Workflow,
+                _ => DocumentKind::SessionBundle,
             };
             agree(kind, doc);
             let mut all = Vec::new();
@@ -682,7 +660,7 @@ mod tests {
 
     #[test]
     fn embedded_schemas_compile() {
-        for kind in [Kind::Workflow, Kind::SessionBundle] {
+        for kind in [DocumentKind::Workflow, DocumentKind::SessionBundle] {
             let _ = validator(kind);
         }
     }
@@ -691,14 +669,14 @@ mod tests {
     fn minimal_documents_pass() {
         assert_eq!(
             problems(
-                Kind::Workflow,
+                DocumentKind::Workflow,
                 "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec: {}\n"
             ),
             []
         );
         assert_eq!(
             problems(
-                Kind::SessionBundle,
+                DocumentKind::SessionBundle,
                 "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\n"
             ),
             []
@@ -708,7 +686,7 @@ mod tests {
     #[test]
     fn unknown_fields_point_at_the_key() {
         let p = problems(
-            Kind::Workflow,
+            DocumentKind::Workflow,
             "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  aproval: {}\n",
         );
         assert_eq!(p.len(), 1, "{p:?}");
@@ -718,7 +696,7 @@ mod tests {
     #[test]
     fn patterns_and_ranges() {
         let p = problems(
-            Kind::Workflow,
+            DocumentKind::Workflow,
             "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: ab}\nspec:\n  approval: {ticket: {pattern: '^CHG[0-9{7}$'}}\n  targets: [{system: a, hosts: ['pgdb-[x']}]\n",
         );
         let paths: Vec<String> = p
@@ -734,7 +712,7 @@ mod tests {
             "{p:?}"
         );
         let p = problems(
-            Kind::SessionBundle,
+            DocumentKind::SessionBundle,
             "apiVersion: custody/v1\nkind: SessionBundle\nsession: {id: s1}\nevidence: {events: [{seq: 1, type: x, n: 1.5, big: 9007199254740993}]}\n",
         );
         let paths: Vec<String> = p

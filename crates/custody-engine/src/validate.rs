@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use regorus::Value as RegoValue;
 
+use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
 use crate::inputs::{self, Document, Loaded, ToolError};
-use crate::policy::{Policies, Target};
+use crate::policy::Policies;
 use crate::run::{self, Report, RunOptions, Subject};
-use crate::schema::{self, Kind};
+use crate::schema;
 use crate::source::{path_string, SharedText, Step};
 
 /// One loaded file: its display name, text, documents and parse problems.
@@ -87,11 +88,15 @@ pub fn workflows<'a>(
     // Schema checks are independent per document: run them in parallel, consume them in file order.
     let docs: Vec<&Document> = files
         .iter()
-        .flat_map(|f| f.documents.iter().filter(|d| d.kind == Kind::Workflow))
+        .flat_map(|f| {
+            f.documents
+                .iter()
+                .filter(|d| d.kind == DocumentKind::Workflow)
+        })
         .collect();
     let mut checked = docs
         .par_iter()
-        .map(|doc| schema::check(Kind::Workflow, &doc.node))
+        .map(|doc| schema::check(DocumentKind::Workflow, &doc.node))
         .collect::<Vec<_>>()
         .into_iter();
     let mut out = Vec::new();
@@ -108,7 +113,11 @@ pub fn workflows<'a>(
         if file.documents.is_empty() && file.problems.is_empty() {
             report.skipped_files += 1;
         }
-        for doc in file.documents.iter().filter(|d| d.kind == Kind::Workflow) {
+        for doc in file
+            .documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::Workflow)
+        {
             let id = doc
                 .node
                 .at(&["metadata", "id"])
@@ -180,7 +189,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
         // What the VM needs whatever the number of documents (the embedded program) is read first, while
         // the schema compiles on its own thread, instead of after the schema check has waited for it.
         let choice = crate::policy::EngineChoice::from_env();
-        policies.prepare_vm(Target::Workflow, Some(0), choice);
+        policies.prepare_vm(DocumentKind::Workflow, Some(0), choice);
         let files = load_files(opts, report);
         let workflows = workflows(&files, report, policies);
         report.documents = workflows.len();
@@ -215,7 +224,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                 None => None,
             });
         }
-        policies.prepare_vm(Target::Workflow, Some(workflows.len()), choice);
+        policies.prepare_vm(DocumentKind::Workflow, Some(workflows.len()), choice);
         let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = workflows
             .par_iter()
             .zip(duplicate_of.par_iter())
@@ -227,7 +236,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                     }
                     let input = policy_input(&w.doc.node, facts(opts.now_ns, *dup));
                     let dumped = dump(opts, &input);
-                    let (raw, failures) = policies.evaluate(engine, input, Target::Workflow);
+                    let (raw, failures) = policies.evaluate(engine, input, DocumentKind::Workflow);
                     let names = [w.file.display.clone()];
                     let subject = Subject {
                         node: &w.doc.node,
