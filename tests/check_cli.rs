@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::common::{custody, root, NOW};
 
-/// A temp dir with the payments workflow and the SPEC §2 bundle, sealed.
+/// A temp dir with the payments workflow and the reference bundle of docs/bundle.md, sealed.
 fn workspace() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("workflows")).unwrap();

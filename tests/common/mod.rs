@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 pub const NOW: &str = "2026-11-25T12:00:00Z";
 
-/// Hard ceiling per run (SPEC §12 targets 10 s in release; debug builds on a shared machine get slack).
+/// Hard ceiling per run (hostile inputs must end within 10 s in release; debug builds on a shared machine get
+/// slack).
 pub const DEADLINE: Duration = Duration::from_secs(60);
 
-/// SPEC §12: 1 GiB peak memory for every hostile input.
+/// Every hostile input must stay under 1 GiB of peak memory.
 pub const MAX_PEAK_KIB: u64 = 1024 * 1024;
 
 pub fn root() -> PathBuf {

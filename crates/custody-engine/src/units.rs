@@ -129,7 +129,7 @@ pub fn bounded_duration_ns(text: &str) -> Option<i64> {
 
 /// Parse an RFC 3339 timestamp that carries an offset into nanoseconds since the Unix epoch.
 pub fn instant_ns(text: &str) -> Option<i64> {
-    // jiff accepts RFC 3339 / RFC 9557 strings; require an explicit offset as the SPEC does.
+    // jiff accepts RFC 3339 / RFC 9557 strings; require an explicit offset, as docs/manifest.md does.
     let ts: jiff::Timestamp = text.parse().ok()?;
     i64::try_from(ts.as_nanosecond()).ok()
 }
