@@ -13,6 +13,7 @@ pub mod command_line;
 pub mod config;
 pub mod document;
 pub mod findings;
+pub mod identity;
 pub mod import;
 pub mod inputs;
 pub mod jsonline;
