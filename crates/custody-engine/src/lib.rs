@@ -26,6 +26,7 @@ pub mod recursion;
 pub mod report;
 pub mod run;
 pub mod rvm;
+pub mod sanitize;
 pub mod schema;
 pub mod seal;
 pub mod source;
