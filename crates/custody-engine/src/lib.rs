@@ -16,7 +16,6 @@ pub mod findings;
 pub mod identity;
 pub mod import;
 pub mod inputs;
-pub mod jsonline;
 pub mod metadata;
 pub mod patterns;
 pub mod policy;
@@ -32,4 +31,6 @@ pub mod seal;
 pub mod source;
 pub mod units;
 pub mod validate;
-pub mod yamlblock;
+
+// The fast parsers' former paths, kept while callers move to `source::yamlblock` and `source::jsonline`.
+pub use source::{jsonline, yamlblock};
