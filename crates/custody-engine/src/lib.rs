@@ -8,26 +8,28 @@
 pub mod atomic;
 pub mod budget;
 pub mod bundle;
-pub mod check;
 pub mod command_line;
 pub mod config;
+pub mod discover;
 pub mod document;
 pub mod findings;
 pub mod import;
-pub mod inputs;
 pub mod jsonline;
+pub mod load;
 pub mod metadata;
 pub mod patterns;
+pub mod pipeline;
 pub mod policy;
 pub mod precompiled;
 pub mod program;
 pub mod recursion;
 pub mod report;
-pub mod run;
 pub mod rvm;
 pub mod schema;
 pub mod seal;
 pub mod source;
 pub mod units;
-pub mod validate;
 pub mod yamlblock;
+
+/// The run report and options, where the reporters and the CLI name them.
+pub use pipeline::run;
