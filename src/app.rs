@@ -10,7 +10,7 @@ use custody_engine::findings::Severity;
 use custody_engine::policy::{self, Policies, PolicySource};
 use custody_engine::report::{self, Context};
 use custody_engine::run::{self, Report, RunOptions};
-use custody_engine::source::{self, Budgets};
+use custody_engine::source::Budgets;
 
 /// What a command produced.
 #[derive(Debug, Default)]
@@ -64,36 +64,6 @@ fn source_now(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("--now `{text}` is not an RFC 3339 timestamp with an offset (e.g. 2026-11-25T12:00:00Z)"))
 }
 
-fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::PolicyError> {
-    let mut out = Vec::new();
-    for path in paths {
-        let file = path.display().to_string();
-        let err = |message: String| policy::PolicyError::Data {
-            file: file.clone(),
-            message,
-        };
-        let bytes =
-            custody_engine::budget::read_file_bounded(path, Budgets::default().max_file_size)
-                .map_err(|e| err(e.to_string()))?;
-        let text = source::decode(&bytes).map_err(|e| err(e.message))?;
-        let docs = source::parse_documents(text, &Budgets::default()).map_err(|e| {
-            let at = e
-                .pos
-                .map(|p| format!("{}:{}: ", p.line, p.column))
-                .unwrap_or_default();
-            err(format!("{at}{}", e.message))
-        })?;
-        for doc in docs {
-            let json = doc.to_json();
-            if !json.is_object() {
-                return Err(err("the data document must be an object".to_owned()));
-            }
-            out.push(json);
-        }
-    }
-    Ok(out)
-}
-
 fn setup(
     common: &Common,
     extra_policy_paths: &[PathBuf],
@@ -137,7 +107,12 @@ fn setup(
         }
     }
     sources.extend(user);
-    let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
+    let data = custody_engine::load::data_documents(&common.data).map_err(|e| {
+        Outcome::diagnostic(&policy::PolicyError::Data {
+            file: e.file,
+            message: e.message,
+        })
+    })?;
     let data = policy::data_document(&config.params, &data);
     let mut policies =
         Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
@@ -268,7 +243,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
                 paths
             };
             let opts = run_options(&common, &setup, paths, None, dump_inputs.as_deref());
-            let mut report = custody_engine::validate::validate(&opts, &setup.policies);
+            let mut report = custody_engine::pipeline::validate(&opts, &setup.policies);
             if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
                 return o;
             }
@@ -286,7 +261,7 @@ pub fn run_with_progress(cli: Cli, progress: Option<run::Progress>) -> Outcome {
                 Err(o) => return o,
             };
             let opts = run_options(&common, &setup, bundles, progress, dump_inputs.as_deref());
-            let mut report = custody_engine::check::check(&opts, &workflows, &setup.policies);
+            let mut report = custody_engine::pipeline::check(&opts, &workflows, &setup.policies);
             if let Some(o) = write_inputs(&report, dump_inputs.as_deref()) {
                 return o;
             }

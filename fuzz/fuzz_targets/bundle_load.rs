@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(text) = source::decode(rest) else {
             return;
         };
-        let (docs, _problems) = custody_engine::inputs::documents("fuzz.yaml", text, &budgets);
+        let (docs, _problems) = custody_engine::load::documents("fuzz.yaml", text, &budgets);
         for doc in docs {
             let loaded = bundle::resolve(doc.node, "fuzz.yaml", None, &budgets);
             let id = loaded

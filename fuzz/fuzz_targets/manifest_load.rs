@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(fast) = custody_engine::yamlblock::parse(text, &budgets) {
         assert_eq!(Ok(fast), source::parse_documents_saphyr(text, &budgets));
     }
-    let (docs, _problems) = custody_engine::inputs::documents("fuzz.yaml", text, &budgets);
+    let (docs, _problems) = custody_engine::load::documents("fuzz.yaml", text, &budgets);
     for doc in &docs {
         let _ = custody_engine::schema::check(doc.kind, &doc.node);
         let _ = doc.node.to_json();

@@ -37,10 +37,10 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.throughput(Throughput::Bytes(MANIFEST.len() as u64));
     group.bench_function("manifest", |b| {
-        b.iter(|| custody_engine::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets))
+        b.iter(|| custody_engine::load::documents("payments-db-admin.yaml", MANIFEST, &budgets))
     });
     group.finish();
-    let (docs, _) = custody_engine::inputs::documents("payments-db-admin.yaml", MANIFEST, &budgets);
+    let (docs, _) = custody_engine::load::documents("payments-db-admin.yaml", MANIFEST, &budgets);
     let node = &docs[0].node;
     let path = [
         Step::Key("spec".into()),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use miette::{NamedSource, SourceSpan};
 
 use crate::findings::{is_locked, Severity};
+use crate::load::FileError;
 use crate::source::{self, Budgets, Node, Pos, Value};
 
 /// A configuration error: the file, the position of the offending key and what to do.
@@ -104,22 +105,24 @@ impl Config {
         }
     }
 
+    /// Read and decode `path` through the loader, then [`Config::parse`] it.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
         let max = Budgets::default().max_file_size;
-        let bytes = crate::budget::read_file_bounded(path, max).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the configuration file: {e}"),
-            help: Some("check the --config path".to_owned()),
-            src: None,
-            span: None,
+        let text = crate::load::read::text(path, max).map_err(|e| match e {
+            FileError::Io(_) | FileError::TooLarge(_) => ConfigError {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the configuration file: {e}"),
+                help: Some("check the --config path".to_owned()),
+                src: None,
+                span: None,
+            },
+            FileError::Decode(_) | FileError::Parse(_) => {
+                plain_error(&file, e.pos(), e.to_string())
+            }
         })?;
-        let text = match source::decode(&bytes) {
-            Ok(t) => t.to_owned(),
-            Err(e) => return Err(plain_error(&file, e.pos, e.message)),
-        };
         Config::parse(&file, text)
     }
 

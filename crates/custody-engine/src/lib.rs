@@ -8,29 +8,31 @@
 pub mod atomic;
 pub mod budget;
 pub mod bundle;
-pub mod check;
 pub mod command_line;
 pub mod config;
+pub mod discover;
 pub mod document;
 pub mod findings;
 pub mod identity;
 pub mod import;
-pub mod inputs;
+pub mod load;
 pub mod metadata;
 pub mod patterns;
+pub mod pipeline;
 pub mod policy;
 pub mod precompiled;
 pub mod program;
 pub mod recursion;
 pub mod report;
-pub mod run;
 pub mod rvm;
 pub mod sanitize;
 pub mod schema;
 pub mod seal;
 pub mod source;
 pub mod units;
-pub mod validate;
 
 // The fast parsers' former paths, kept while callers move to `source::yamlblock` and `source::jsonline`.
 pub use source::{jsonline, yamlblock};
+
+/// The run report and options, where the reporters and the CLI name them.
+pub use pipeline::run;

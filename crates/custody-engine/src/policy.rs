@@ -136,26 +136,13 @@ pub fn builtin_sources() -> Vec<PolicySource> {
 pub fn user_sources(paths: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyError> {
     let mut out = Vec::new();
     for root in paths {
-        let meta = std::fs::metadata(root).map_err(|source| PolicyError::Read {
-            path: root.display().to_string(),
-            source,
-        })?;
-        let mut files = Vec::new();
-        if meta.is_dir() {
-            for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-                let entry = entry.map_err(|e| PolicyError::Read {
-                    path: root.display().to_string(),
-                    source: e.into(),
-                })?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|x| x == "rego")
-                {
-                    files.push(entry.into_path());
+        let files =
+            crate::discover::rego_files(std::slice::from_ref(root)).map_err(|(path, source)| {
+                PolicyError::Read {
+                    path: path.display().to_string(),
+                    source,
                 }
-            }
-        } else {
-            files.push(root.clone());
-        }
+            })?;
         for file in files {
             let text = std::fs::read_to_string(&file).map_err(|source| PolicyError::Read {
                 path: file.display().to_string(),

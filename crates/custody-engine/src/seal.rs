@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use crate::bundle::{self, Head};
-use crate::source::{self, Budgets, Node};
+use crate::load::FileError;
+use crate::source::{Budgets, Node};
 
 /// What sealing one bundle did.
 #[derive(Debug, PartialEq, Eq)]
@@ -100,29 +101,16 @@ fn seal_doc(
     Ok(before != (events.clone(), doc.pointer("/evidence/head").cloned()))
 }
 
+/// Read, decode and parse a bundle file through the loader, within `budgets`.
 fn parse(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), SealError> {
-    let bytes = read(path, budgets.max_file_size)?;
-    let text = source::decode(&bytes)
-        .map_err(|e| err(path, e.message))?
-        .to_owned();
-    let docs = source::parse_documents(&text, budgets).map_err(|e| {
-        let at = e
-            .pos
-            .map(|p| format!("{}:{}: ", p.line, p.column))
-            .unwrap_or_default();
-        err(path, format!("{at}cannot parse: {}", e.message))
-    })?;
-    Ok((text, docs))
-}
-
-/// Read a whole file of at most `max` bytes, naming the limit when it is larger.
-fn read(path: &Path, max: u64) -> Result<Vec<u8>, SealError> {
-    crate::budget::read_file_bounded(path, max).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::InvalidData {
-            err(path, crate::budget::file_too_large(max))
-        } else {
-            err(path, format!("cannot read: {e}"))
-        }
+    crate::load::read::parsed(path, budgets).map_err(|e| {
+        let message = match &e {
+            FileError::Io(io) => format!("cannot read: {io}"),
+            FileError::TooLarge(max) => crate::budget::file_too_large(*max),
+            FileError::Decode(_) => e.to_string(),
+            FileError::Parse(_) => format!("{}cannot parse: {e}", e.parse_position()),
+        };
+        err(path, message)
     })
 }
 
@@ -183,16 +171,12 @@ pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, Seal
 }
 
 fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealError> {
-    let manifest = ["bundle.yaml", "bundle.yml", "bundle.json"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            err(
-                dir,
-                "is not a bundle directory (no bundle.yaml or bundle.json)",
-            )
-        })?;
+    let manifest = crate::discover::bundle_manifest(dir).ok_or_else(|| {
+        err(
+            dir,
+            "is not a bundle directory (no bundle.yaml or bundle.json)",
+        )
+    })?;
     let (_, nodes) = parse(&manifest, budgets)?;
     let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
     if docs.len() != 1 || !is_bundle(&docs[0]) {

@@ -9,6 +9,7 @@ pub mod teleport;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::load;
 use crate::source::{self, Budgets, Node};
 
 /// One source log, read whole.
@@ -161,66 +162,50 @@ fn strings(node: Option<&Node>) -> Vec<String> {
     }
 }
 
-/// Load the workflows under `paths` (manifests as `custody validate` finds them): id → what importers use.
-/// A manifest that cannot be read or parsed is an error: guessing without it would be silent.
+/// Load the workflows under `paths` as `custody check --workflows` loads them (found, read, split and
+/// schema-checked by [`crate::load`]): id → what importers use. A manifest that cannot be read or parsed, or
+/// a workflow that fails its schema check, is an error naming its file and line: guessing without it would
+/// be silent.
 pub fn load_workflows(paths: &[PathBuf]) -> Result<BTreeMap<String, WorkflowInfo>, ImportError> {
-    let walk = crate::inputs::walk(paths, &globset::GlobSet::empty());
-    if let Some(e) = walk.errors.first() {
-        return Err(ImportError::Workflows {
-            message: format!("--workflows: {}", e.message),
-        });
+    let fail = |message: String| ImportError::Workflows {
+        message: format!("--workflows: {message}"),
+    };
+    let read = load::workflows::read_files(paths, &[], &Budgets::default());
+    if let Some(e) = read.errors.first() {
+        return Err(fail(e.message.clone()));
     }
-    let budgets = Budgets::default();
-    let mut out = BTreeMap::new();
-    for c in &walk.candidates {
-        let text = match crate::inputs::read(c, budgets.max_file_size) {
-            Err(e) => {
-                return Err(ImportError::Workflows {
-                    message: format!("--workflows: {}", e.message),
-                })
-            }
-            Ok(crate::inputs::Loaded::NotCustody) => continue,
-            Ok(crate::inputs::Loaded::Problem(f)) => {
-                return Err(ImportError::Workflows {
-                    message: format!("--workflows: {}: {}", c.display, f.message),
-                })
-            }
-            Ok(crate::inputs::Loaded::Text(t)) => t,
+    let workflows = load::workflows::workflows(&read.files);
+    let file_problems = read.files.iter().flat_map(|f| &f.problems);
+    let schema_problems = workflows.iter().flat_map(|w| &w.problems);
+    if let Some(f) = file_problems.chain(schema_problems).next() {
+        let at = match (f.line, f.column) {
+            (Some(line), Some(column)) => format!(":{line}:{column}"),
+            _ => String::new(),
         };
-        let docs = source::parse_documents(&text, &budgets).map_err(|e| {
-            let at = e
-                .pos
-                .map(|p| format!(":{}:{}", p.line, p.column))
-                .unwrap_or_default();
-            ImportError::Workflows {
-                message: format!("--workflows: {}{at}: {}", c.display, e.message),
-            }
-        })?;
-        for doc in docs {
-            if doc.get("kind").and_then(Node::as_str) != Some("Workflow") {
-                continue;
-            }
-            let Some(id) = doc.at(&["metadata", "id"]).and_then(Node::as_str) else {
-                continue;
-            };
-            let ticket_pattern = doc
-                .at(&["spec", "approval", "ticket", "pattern"])
-                .and_then(Node::as_str)
-                .map(str::to_owned);
-            let mut targets = Vec::new();
-            if let Some(source::Value::Seq(items)) = doc.at(&["spec", "targets"]).map(|n| &n.value)
-            {
-                for t in items {
-                    if let Some(system) = t.get("system").and_then(Node::as_str) {
-                        targets.push((system.to_owned(), strings(t.get("hosts"))));
-                    }
+        return Err(fail(format!("{}{at}: {}", f.file, f.message)));
+    }
+    let mut out = BTreeMap::new();
+    for w in &workflows {
+        let Some(id) = &w.id else {
+            continue;
+        };
+        let doc = &w.doc.node;
+        let ticket_pattern = doc
+            .at(&["spec", "approval", "ticket", "pattern"])
+            .and_then(Node::as_str)
+            .map(str::to_owned);
+        let mut targets = Vec::new();
+        if let Some(source::Value::Seq(items)) = doc.at(&["spec", "targets"]).map(|n| &n.value) {
+            for t in items {
+                if let Some(system) = t.get("system").and_then(Node::as_str) {
+                    targets.push((system.to_owned(), strings(t.get("hosts"))));
                 }
             }
-            out.entry(id.to_owned()).or_insert(WorkflowInfo {
-                ticket_pattern,
-                targets,
-            });
         }
+        out.entry(id.clone()).or_insert(WorkflowInfo {
+            ticket_pattern,
+            targets,
+        });
     }
     Ok(out)
 }
@@ -398,6 +383,19 @@ mod tests {
                 ("events.jsonl".to_owned(), Vec::new()),
             ],
         }
+    }
+
+    #[test]
+    fn schema_invalid_workflows_are_errors_naming_their_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("w.yaml");
+        let text = "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: broken\n";
+        std::fs::write(&path, text).unwrap();
+        let err = load_workflows(std::slice::from_ref(&path))
+            .unwrap_err()
+            .to_string();
+        let expected = format!("--workflows: {}:1:1: ", path.display());
+        assert!(err.starts_with(&expected), "{err}");
     }
 
     #[test]

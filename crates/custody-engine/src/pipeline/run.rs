@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::{Config, ExceptionScope, RuleSetting};
+use crate::discover::ToolError;
 use crate::findings::{self, Finding, Severity, Waiver};
-use crate::inputs::ToolError;
 use crate::policy::{EvalFailure, Policies, RawFinding};
 use crate::source::{path_string, Node, SharedText};
 
