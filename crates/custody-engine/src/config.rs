@@ -1,5 +1,6 @@
-//! `.custody.yaml`: extra policies, limits, excludes, rule parameters, severity overrides and governed
-//! exceptions (SPEC §7). Every problem is a configuration error (exit 2) that names the key's line.
+//! `.custody.yaml` (docs/configuration.md): extra policies, limits, excludes, rule parameters, severity
+//! overrides and governed exceptions. Every problem is a configuration error (exit 2) that names the key's
+//! line. The file is read and decoded by [`crate::load`].
 
 // Configuration errors are rare and end the run; their size (a source snippet for the label) is not a cost.
 #![allow(clippy::result_large_err)]

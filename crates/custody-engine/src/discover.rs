@@ -360,6 +360,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn stdin_is_a_manifest_or_a_bundle_stream() {
+        let stdin = [PathBuf::from("-")];
+        let manifests = manifests(&stdin, &GlobSet::empty());
+        assert!(manifests.inputs[0].named && manifests.inputs[0].display == "-");
+        let bundles = bundles(&stdin, &GlobSet::empty());
+        assert_eq!(names(&bundles), ["stream -"]);
+    }
+
+    #[test]
+    fn rego_files_under_directories_and_named_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for name in ["p/a.rego", "p/sub/b.rego", "p/notes.md", "named.txt"] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "package x").unwrap();
+        }
+        let found = rego_files(&[root.join("p"), root.join("named.txt")]).unwrap();
+        let expected = ["p/a.rego", "p/sub/b.rego", "named.txt"].map(|n| root.join(n));
+        assert_eq!(found, expected);
+        let (path, e) = rego_files(&[root.join("missing")]).unwrap_err();
+        assert_eq!(
+            (path, e.kind()),
+            (root.join("missing"), std::io::ErrorKind::NotFound)
+        );
+    }
+
     fn manifests_error(path: &Path) -> String {
         let walk = manifests(&[path.to_owned()], &GlobSet::empty());
         walk.errors[0].message.clone()

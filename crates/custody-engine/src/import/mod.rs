@@ -1,4 +1,4 @@
-//! `custody import`: evidence other systems already keep (SPEC §9), turned into sealed session bundles.
+//! `custody import`: evidence other systems already keep, turned into sealed session bundles.
 //!
 //! Each importer is pure — source events in, [`Bundle`]s out — so it is tested without files. This module
 //! holds what importers share: the source logs, the workflows an importer may consult (ticket patterns,

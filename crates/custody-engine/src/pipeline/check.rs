@@ -90,15 +90,17 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     chain.insert(RegoValue::from("seq"), seq);
     chain.insert(RegoValue::from("index"), index);
     map.insert(RegoValue::from("chain"), RegoValue::from(chain));
-    let optional = |v: Option<_>| v.map(RegoValue::from).unwrap_or(RegoValue::Null);
-    let mut rec = BTreeMap::new();
     let recording = &loaded.recording;
+    let or_null = |v: Option<RegoValue>| v.unwrap_or(RegoValue::Null);
+    let mut rec = BTreeMap::new();
     rec.insert(RegoValue::from("file"), RegoValue::from(recording.file));
-    rec.insert(RegoValue::from("sha256_ok"), optional(recording.sha256_ok));
-    let duration = recording.cast_duration_ns.map(RegoValue::from);
+    rec.insert(
+        RegoValue::from("sha256_ok"),
+        or_null(recording.sha256_ok.map(RegoValue::from)),
+    );
     rec.insert(
         RegoValue::from("cast_duration_ns"),
-        duration.unwrap_or(RegoValue::Null),
+        or_null(recording.cast_duration_ns.map(RegoValue::from)),
     );
     map.insert(RegoValue::from("recording"), RegoValue::from(rec));
     RegoValue::from(map)
@@ -224,7 +226,10 @@ fn stream(
 ) {
     let lines = match load_bundles::stream(path, shown, opts.budgets.max_line) {
         Ok(lines) => lines,
-        Err(e) => return report.tool_errors.push(e),
+        Err(e) => {
+            report.tool_errors.push(e);
+            return;
+        }
     };
     let mut batch: Vec<(u32, Vec<u8>)> = Vec::with_capacity(STREAM_BATCH);
     for item in lines {
@@ -333,7 +338,10 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
         let workflows = declared_workflows(workflow_paths, opts, report, policies);
         let exclude = match discover::exclude_set(&opts.exclude) {
             Ok(s) => s,
-            Err(e) => return report.tool_errors.push(e),
+            Err(e) => {
+                report.tool_errors.push(e);
+                return;
+            }
         };
         let walk = discover::bundles(&opts.paths, &exclude);
         report.tool_errors.extend(walk.errors);

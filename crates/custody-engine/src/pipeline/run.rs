@@ -68,12 +68,13 @@ impl Report {
         self.findings.iter().filter(|f| f.waived.is_some()).count()
     }
 
-    /// A run with nothing to evaluate is not a pass (SPEC §10).
+    /// A run with nothing to evaluate is not a pass (docs/exit-codes.md).
     pub fn nothing_to_evaluate(&self) -> bool {
         self.documents == 0 && self.findings.is_empty() && !self.allow_empty
     }
 
-    /// SPEC §4 exit codes: 2 when the tool could not do its job, 1 for failing findings, else 0.
+    /// The exit code (docs/exit-codes.md): 2 when the tool could not do its job, 1 for failing findings,
+    /// else 0.
     pub fn exit_code(&self, strict: bool) -> u8 {
         if !self.tool_errors.is_empty() || self.nothing_to_evaluate() {
             2
