@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-mod app;
 mod cli;
+mod commands;
 
 // Policy evaluation allocates and frees many small values; mimalloc measured faster than the system
 // allocator on it (docs/performance.md).
@@ -24,11 +24,11 @@ fn write_quietly(mut out: impl Write, text: &str) -> bool {
 /// A progress bar for long `check` runs: only on a terminal, in human output, without --quiet.
 fn progress_bar(cli: &cli::Cli) -> Option<indicatif::ProgressBar> {
     use cli::{Command, Format};
-    let Command::Check { common, .. } = &cli.command else {
+    let Command::Check(args) = &cli.command else {
         return None;
     };
-    if common.quiet
-        || common.format != Format::Human
+    if args.evaluation.quiet
+        || args.evaluation.format != Format::Human
         || !std::io::IsTerminal::is_terminal(&std::io::stderr())
     {
         return None;
@@ -66,11 +66,11 @@ fn main() -> ExitCode {
     let work = std::thread::Builder::new()
         .name("custody".to_owned())
         .stack_size(custody_engine::budget::STACK_SIZE)
-        .spawn(move || app::run_with_progress(cli, progress))
+        .spawn(move || commands::run(cli, progress))
         .map(|handle| handle.join());
     let outcome = match work {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(_)) | Err(_) => app::Outcome {
+        Ok(Err(_)) | Err(_) => commands::Outcome {
             stderr: "error: internal error: custody stopped unexpectedly; nothing was evaluated (please report the bug)\n".to_owned(),
             code: 2,
             ..Default::default()
