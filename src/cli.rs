@@ -129,8 +129,8 @@ pub struct RulesArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
-    pub format: TextFormat,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
     /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
     /// The catalogue does not depend on time. Hidden from --help.
     #[arg(long, value_name = "RFC3339", hide = true)]
@@ -219,11 +219,19 @@ pub struct TeleportImport {
     pub now: Option<String>,
 }
 
-/// Output of the commands that print either text for people or JSON (`test`, `rules`, `explain`, `import`).
+/// Output of the commands that print either text for people or JSON (`test`, `explain`, `import`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TextFormat {
     Human,
     Json,
+}
+
+/// Output of `custody rules`: the catalogue as text, JSON or a Markdown reference (docs/rules.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 /// `custody schema workflow|bundle`: the document kind by the name users type.

@@ -1,4 +1,4 @@
-//! The command line itself: the flags each command accepts.
+//! The command line itself: the flags each command accepts and the generated rule reference.
 
 use crate::common::{custody, root, NOW};
 
@@ -11,6 +11,35 @@ fn stdout_of(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let generated = stdout_of(&["rules", "--format", "markdown"]);
+    let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/rules.md is stale; regenerate it with `custody rules --format markdown > docs/rules.md` \
+         (from the repository root: cargo run -q -- rules --format markdown > docs/rules.md)"
+    );
+}
+
+#[test]
+fn rules_markdown_has_a_section_per_rule() {
+    let markdown = stdout_of(&["rules", "--format", "markdown"]);
+    let rules: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout_of(&["rules", "--format", "json"])).unwrap();
+    assert!(!rules.is_empty());
+    for rule in &rules {
+        let id = rule["id"].as_str().unwrap();
+        let section = format!("\n## {id}\n\n**{}**\n", rule["title"].as_str().unwrap());
+        assert!(markdown.contains(&section), "{id} has no section");
+        let remediation = rule["remediation"].as_str().unwrap();
+        assert!(
+            markdown.contains(&format!("**How to fix:** {remediation}\n")),
+            "{id} lacks its remediation"
+        );
+    }
 }
 
 #[test]
