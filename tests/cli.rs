@@ -1,4 +1,8 @@
-//! The command line itself: the flags each command accepts and the generated rule reference.
+//! The command line itself: the flags each command accepts, the generated rule reference, and what happens
+//! when standard output or standard error cannot be written.
+
+use std::path::Path;
+use std::process::Stdio;
 
 use crate::common::{custody, root, NOW};
 
@@ -109,4 +113,60 @@ fn now_is_accepted_by_commands_that_ignore_it_and_hidden_from_their_help() {
         assert!(!help.contains("--now"), "custody {args:?} shows --now");
     }
     assert!(stdout_of(&["validate", "--help"]).contains("--now"));
+}
+
+/// `custody ARGS` with stdout or stderr on /dev/full; `None` where the system has no /dev/full.
+fn on_dev_full(args: &[&str], stream: &str) -> Option<std::process::Output> {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return None;
+    }
+    let open = || std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("custody"));
+    cmd.current_dir(root()).env("NO_COLOR", "1").args(args);
+    if stream == "stdout" {
+        cmd.stdout(open()).stderr(Stdio::piped());
+    } else {
+        cmd.stdout(Stdio::piped()).stderr(open());
+    }
+    Some(cmd.output().unwrap())
+}
+
+#[test]
+fn a_report_that_cannot_be_written_fails_the_run() {
+    // `custody validate examples/workflows > /dev/full`: the report is lost, so the run is not a pass.
+    let Some(out) = on_dev_full(&["validate", "examples/workflows", "--now", NOW], "stdout") else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write to standard output"),
+        "{stderr}"
+    );
+    let out = on_dev_full(&["--help"], "stdout").unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: cannot write"));
+}
+
+#[test]
+fn a_summary_that_cannot_be_written_fails_the_run() {
+    // With --output the report goes to the file and the summary line to stderr.
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report.json");
+    let report = report.to_str().unwrap();
+    let Some(out) = on_dev_full(
+        &[
+            "validate",
+            "examples/workflows",
+            "--now",
+            NOW,
+            "--output",
+            report,
+        ],
+        "stderr",
+    ) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(2));
 }
