@@ -22,88 +22,161 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check workflow manifests against the schema and the policies
-    Validate {
-        /// Files or directories (default: the current directory)
-        paths: Vec<PathBuf>,
-        /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
-        /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
-        #[arg(long, value_name = "FILE")]
-        dump_inputs: Option<PathBuf>,
-        #[command(flatten)]
-        common: Common,
-    },
+    Validate(ValidateArgs),
     /// Check session bundles against the workflows they name, and verify their evidence
-    Check {
-        /// Workflow manifests (files or directories; repeatable)
-        #[arg(long = "workflows", value_name = "PATH", required = true)]
-        workflows: Vec<PathBuf>,
-        /// Bundle files, bundle directories, JSON Lines streams (.jsonl), or - for JSON Lines on stdin
-        #[arg(required = true)]
-        bundles: Vec<PathBuf>,
-        /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
-        /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
-        #[arg(long, value_name = "FILE")]
-        dump_inputs: Option<PathBuf>,
-        #[command(flatten)]
-        common: Common,
-    },
+    Check(CheckArgs),
     /// Compute and write a bundle's event hash chain and head anchor (atomically)
-    Seal {
-        /// Bundle files or bundle directories
-        #[arg(required = true)]
-        bundles: Vec<PathBuf>,
-        /// Rewrite a chain that exists but does not verify (after investigating why)
-        #[arg(long)]
-        reseal: bool,
-        /// Configuration file, for its `limits` (default: .custody.yaml in the working directory, when present)
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Evaluation time (accepted for symmetry with other commands)
-        #[arg(long, value_name = "RFC3339")]
-        now: Option<String>,
-    },
+    Seal(SealArgs),
     /// Import evidence other systems keep (Teleport audit events) into sealed session bundles
     Import {
         #[command(subcommand)]
         source: ImportSource,
     },
     /// Run the Rego unit tests (rules named test_*) of the built-in and the given policies
-    Test {
-        /// Extra policy files or directories whose tests to run
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        common: Common,
-    },
+    Test(TestArgs),
     /// List the rule catalogue (id, severity, title, frameworks)
-    Rules {
-        #[command(flatten)]
-        common: Common,
-    },
+    Rules(RulesArgs),
     /// Explain one rule: what it checks, why, how to fix it, framework references
-    Explain {
-        /// A rule id such as CUS-W005
-        rule: String,
-        #[command(flatten)]
-        common: Common,
-    },
+    Explain(ExplainArgs),
     /// Scaffold a starter layout: example workflow, .custody.yaml, pre-commit and CI files
-    Init {
-        /// Directory to scaffold (default: the current directory)
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
+    Init(InitArgs),
     /// Print shell completions
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
     /// Print the JSON Schema of a document kind
-    Schema {
-        #[arg(value_parser = schema_kind())]
-        kind: DocumentKind,
-    },
+    Schema(SchemaArgs),
+}
+
+/// `custody validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files or directories (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
+    /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
+    #[arg(long, value_name = "FILE")]
+    pub dump_inputs: Option<PathBuf>,
+    #[command(flatten)]
+    pub evaluation: Evaluation,
+}
+
+/// `custody check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Workflow manifests (files or directories; repeatable)
+    #[arg(long = "workflows", value_name = "PATH", required = true)]
+    pub workflows: Vec<PathBuf>,
+    /// Bundle files, bundle directories, JSON Lines streams (.jsonl), or - for JSON Lines on stdin
+    #[arg(required = true)]
+    pub bundles: Vec<PathBuf>,
+    /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
+    /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
+    #[arg(long, value_name = "FILE")]
+    pub dump_inputs: Option<PathBuf>,
+    #[command(flatten)]
+    pub evaluation: Evaluation,
+}
+
+/// `custody seal`.
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Bundle files or bundle directories
+    #[arg(required = true)]
+    pub bundles: Vec<PathBuf>,
+    /// Rewrite a chain that exists but does not verify (after investigating why)
+    #[arg(long)]
+    pub reseal: bool,
+    /// Configuration file, for its `limits` (default: .custody.yaml in the working directory, when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
+    /// Sealing reads no clock. Hidden from --help.
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `custody test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Extra policy files or directories whose tests to run
+    pub paths: Vec<PathBuf>,
+    /// Extra Rego policy directory or file (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Extra data document (JSON or YAML), merged into `data` (repeatable)
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
+    /// The tests set their own input and read no evaluation time. Hidden from --help.
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `custody rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Extra Rego policy directory or file (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
+    /// The catalogue does not depend on time. Hidden from --help.
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `custody explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id such as CUS-W005
+    pub rule: String,
+    /// Extra Rego policy directory or file (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
+    /// A rule's metadata does not depend on time. Hidden from --help.
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `custody init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to scaffold (default: the current directory)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// `custody completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `custody schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[arg(value_parser = schema_kind())]
+    pub kind: DocumentKind,
 }
 
 /// The systems `custody import` reads.
@@ -135,20 +208,30 @@ pub struct TeleportImport {
     #[arg(long)]
     pub force: bool,
     /// Output format of the import summary
-    #[arg(long, value_enum, default_value_t = ImportFormat::Human)]
-    pub format: ImportFormat,
+    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
     /// Print only the summary line, not one line per bundle
     #[arg(long, short)]
     pub quiet: bool,
-    /// Evaluation time (accepted for symmetry with other commands; an import reads no clock)
-    #[arg(long, value_name = "RFC3339")]
+    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
+    /// An import reads no clock. Hidden from --help.
+    #[arg(long, value_name = "RFC3339", hide = true)]
     pub now: Option<String>,
 }
 
+/// Output of the commands that print either text for people or JSON (`test`, `explain`, `import`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ImportFormat {
+pub enum TextFormat {
     Human,
     Json,
+}
+
+/// Output of `custody rules`: the catalogue as text, JSON or a Markdown reference (docs/rules.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 /// `custody schema workflow|bundle`: the document kind by the name users type.
@@ -161,6 +244,7 @@ fn schema_kind() -> impl clap::builder::TypedValueParser<Value = DocumentKind> {
     })
 }
 
+/// The report formats of `validate` and `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -189,9 +273,9 @@ pub enum Color {
     Never,
 }
 
-/// Flags every evaluating command accepts.
+/// Flags of the commands that evaluate documents and report findings (`validate`, `check`).
 #[derive(Debug, Args, Clone)]
-pub struct Common {
+pub struct Evaluation {
     /// Extra Rego policy directory or file (repeatable)
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,

@@ -5,30 +5,59 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-mod app;
 mod cli;
+mod commands;
 
 // Policy evaluation allocates and frees many small values; mimalloc measured faster than the system
 // allocator on it (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn write_quietly(mut out: impl Write, text: &str) -> bool {
-    // A closed pipe (`custody … | head -1`) ends the run quietly.
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => true,
-        Err(e) => e.kind() != std::io::ErrorKind::BrokenPipe,
+/// How writing one stream ended.
+enum Written {
+    Done,
+    /// The reader went away (`custody … | head -1`): the run ends quietly.
+    BrokenPipe,
+    Failed(std::io::Error),
+}
+
+fn write_stream(mut out: impl Write, text: &[u8]) -> Written {
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => Written::Done,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Written::BrokenPipe,
+        Err(e) => Written::Failed(e),
     }
+}
+
+/// Write the outcome and map it to the exit code. A report that could not be delivered is never a pass: a
+/// closed pipe on stdout ends the run quietly with 2, any other write failure (a full disk) with 2 and a
+/// message on stderr, as far as stderr still takes one.
+fn deliver(outcome: &commands::Outcome) -> ExitCode {
+    let stdout = write_stream(std::io::stdout().lock(), outcome.stdout.as_bytes());
+    if let Written::BrokenPipe = stdout {
+        return ExitCode::from(2);
+    }
+    let stderr = write_stream(std::io::stderr().lock(), outcome.stderr.as_bytes());
+    let mut code = outcome.code;
+    if let Written::Failed(e) = stdout {
+        let message = format!("error: cannot write to standard output: {e}\n");
+        let _ = write_stream(std::io::stderr().lock(), message.as_bytes());
+        code = 2;
+    }
+    if let Written::Failed(_) = stderr {
+        code = 2;
+    }
+    ExitCode::from(code)
 }
 
 /// A progress bar for long `check` runs: only on a terminal, in human output, without --quiet.
 fn progress_bar(cli: &cli::Cli) -> Option<indicatif::ProgressBar> {
     use cli::{Command, Format};
-    let Command::Check { common, .. } = &cli.command else {
+    let Command::Check(args) = &cli.command else {
         return None;
     };
-    if common.quiet
-        || common.format != Format::Human
+    if args.evaluation.quiet
+        || args.evaluation.format != Format::Human
         || !std::io::IsTerminal::is_terminal(&std::io::stderr())
     {
         return None;
@@ -52,9 +81,21 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // Usage errors go to stderr with 2; --help and --version to stdout with 0 (2 if that fails).
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(failed) if failed.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::from(code)
+                }
+                Err(failed) => {
+                    if !e.use_stderr() {
+                        let message = format!("error: cannot write to standard output: {failed}\n");
+                        let _ = write_stream(std::io::stderr().lock(), message.as_bytes());
+                    }
+                    ExitCode::from(2)
+                }
+            };
         }
     };
     let bar = progress_bar(&cli);
@@ -66,11 +107,11 @@ fn main() -> ExitCode {
     let work = std::thread::Builder::new()
         .name("custody".to_owned())
         .stack_size(custody_engine::budget::STACK_SIZE)
-        .spawn(move || app::run_with_progress(cli, progress))
+        .spawn(move || commands::run(cli, progress))
         .map(|handle| handle.join());
     let outcome = match work {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(_)) | Err(_) => app::Outcome {
+        Ok(Err(_)) | Err(_) => commands::Outcome {
             stderr: "error: internal error: custody stopped unexpectedly; nothing was evaluated (please report the bug)\n".to_owned(),
             code: 2,
             ..Default::default()
@@ -79,9 +120,5 @@ fn main() -> ExitCode {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if !write_quietly(std::io::stdout().lock(), &outcome.stdout) {
-        return ExitCode::from(2);
-    }
-    let _ = write_quietly(std::io::stderr().lock(), &outcome.stderr);
-    ExitCode::from(outcome.code)
+    deliver(&outcome)
 }

@@ -5,6 +5,7 @@ mod common;
 mod chain_props;
 mod check_cli;
 mod check_fixtures;
+mod cli;
 mod determinism;
 mod dump_inputs;
 mod engine_parity;

@@ -1,0 +1,28 @@
+//! `custody check`: session bundles, against the workflows they name → findings.
+
+use super::{render_report, run_options, setup_evaluation, write_inputs, Outcome};
+use crate::cli::CheckArgs;
+use custody_engine::document::DocumentKind;
+use custody_engine::run::Progress;
+
+/// `progress` is told of each bundle evaluated.
+pub(super) fn run(args: CheckArgs, progress: Option<Progress>) -> Outcome {
+    custody_engine::schema::prewarm(&[DocumentKind::Workflow, DocumentKind::SessionBundle]);
+    let setup = match setup_evaluation(&args.evaluation, DocumentKind::SessionBundle) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let dump_inputs = args.dump_inputs.as_deref();
+    let opts = run_options(
+        &args.evaluation,
+        &setup,
+        args.bundles,
+        progress,
+        dump_inputs,
+    );
+    let mut report = custody_engine::pipeline::check(&opts, &args.workflows, &setup.policies);
+    if let Some(o) = write_inputs(&report, dump_inputs) {
+        return o;
+    }
+    render_report(&mut report, &setup, &args.evaluation)
+}
