@@ -7,11 +7,10 @@
 
 pub mod atomic;
 pub mod budget;
-pub mod bundle;
-pub mod command_line;
 pub mod config;
 pub mod discover;
 pub mod document;
+pub mod evidence;
 pub mod findings;
 pub mod identity;
 pub mod import;
@@ -31,8 +30,17 @@ pub mod seal;
 pub mod source;
 pub mod units;
 
-// The fast parsers' former paths, kept while callers move to `source::yamlblock` and `source::jsonline`.
+// Former paths, kept while callers move to the modules that now hold these items.
+pub use evidence::command_line;
 pub use source::{jsonline, yamlblock};
 
 /// The run report and options, where the reporters and the CLI name them.
 pub use pipeline::run;
+
+/// The former `bundle` module: its items now live in [`evidence`] (`bundle`, `chain`, `recording`).
+pub mod bundle {
+    pub use crate::evidence::bundle::*;
+    pub use crate::evidence::chain::*;
+    pub use crate::evidence::recording::*;
+    pub use crate::evidence::sha256_hex;
+}

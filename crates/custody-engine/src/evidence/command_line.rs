@@ -1,4 +1,4 @@
-//! Splitting a recorded command line into the segments S014 checks (SPEC §3, §10).
+//! Splitting a recorded command line into the segments S014 checks (docs/manifest.md, `commands`).
 //!
 //! A detective control, not a shell: segments break at unquoted `;`, `&&`, `||`, `|`, a lone `&` (not part of
 //! a redirection such as `2>&1`, `>&2` or `&>`) and newlines. Single quotes are literal, double quotes take `\`
