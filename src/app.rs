@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Cli, Color, Command, Common, Format, ImportFormat, ImportSource, TeleportImport};
 use custody_engine::config::Config;
 use custody_engine::document::DocumentKind;
+use custody_engine::engine::{self, Policies, PolicySource};
 use custody_engine::findings::Severity;
-use custody_engine::policy::{self, Policies, PolicySource};
 use custody_engine::report::{self, Context};
 use custody_engine::run::{self, Report, RunOptions};
 use custody_engine::source::{self, Budgets};
@@ -64,11 +64,11 @@ fn source_now(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("--now `{text}` is not an RFC 3339 timestamp with an offset (e.g. 2026-11-25T12:00:00Z)"))
 }
 
-fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, policy::PolicyError> {
+fn load_data(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, engine::PolicyError> {
     let mut out = Vec::new();
     for path in paths {
         let file = path.display().to_string();
-        let err = |message: String| policy::PolicyError::Data {
+        let err = |message: String| engine::PolicyError::Data {
             file: file.clone(),
             message,
         };
@@ -105,12 +105,12 @@ fn setup(
     let mut paths = config.policies.clone();
     paths.extend(common.policies.iter().cloned());
     paths.extend(extra_policy_paths.iter().cloned());
-    let mut sources: Vec<PolicySource> = policy::builtin_sources();
-    let user = policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
+    let mut sources: Vec<PolicySource> = engine::builtin_sources();
+    let user = engine::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
     for source in &user {
         // regorus does not reject recursion; evaluating it would overflow the stack.
-        if let Some(cycle) = custody_engine::recursion::find_cycle(&source.text) {
-            let e = policy::PolicyError::Compile {
+        if let Some(cycle) = custody_engine::engine::recursion::find_cycle(&source.text) {
+            let e = engine::PolicyError::Compile {
                 file: source.path.clone(),
                 message: format!("recursion is not allowed in Rego: {cycle}"),
             };
@@ -124,8 +124,8 @@ fn setup(
             .chain(&user)
             .map(|s| s.text.as_str())
             .collect();
-        if let Some(cycle) = custody_engine::recursion::find_cycle_in(&texts) {
-            let e = policy::PolicyError::Compile {
+        if let Some(cycle) = custody_engine::engine::recursion::find_cycle_in(&texts) {
+            let e = engine::PolicyError::Compile {
                 file: user
                     .iter()
                     .map(|s| s.path.as_str())
@@ -138,7 +138,7 @@ fn setup(
     }
     sources.extend(user);
     let data = load_data(&common.data).map_err(|e| Outcome::diagnostic(&e))?;
-    let data = policy::data_document(&config.params, &data);
+    let data = engine::data_document(&config.params, &data);
     let mut policies =
         Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
     let budgets = config.budgets();
@@ -172,11 +172,16 @@ fn use_color(color: Color) -> bool {
 
 /// Render a finished report per the common flags.
 fn finish(report: &mut Report, setup: &Setup, common: &Common) -> Outcome {
-    run::apply_config(report, &setup.config, &setup.policies, setup.now_ns);
+    run::apply_config(
+        report,
+        &setup.config,
+        setup.policies.catalogue(),
+        setup.now_ns,
+    );
     report.allow_empty = common.allow_empty;
     report.sort();
     let ctx = Context {
-        policies: &setup.policies,
+        catalogue: setup.policies.catalogue(),
         strict: common.strict,
         color: common.output.is_none() && use_color(common.color),
         width: 100,
@@ -337,7 +342,7 @@ fn test(paths: &[PathBuf], common: &Common) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let (results, coverage) = policy::run_tests(&setup.policies);
+    let (results, coverage) = engine::run_tests(&setup.policies);
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     let mut out = String::new();
@@ -392,7 +397,7 @@ fn rules(common: &Common) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let mut rules = setup.policies.rules.clone();
+    let mut rules = setup.policies.catalogue().rules().to_vec();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let stdout = if common.format == Format::Json {
         let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
@@ -424,10 +429,10 @@ fn explain(rule: &str, common: &Common) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let Some(meta) = setup
-        .policies
-        .rule(&rule.to_uppercase())
-        .or_else(|| setup.policies.rule(rule))
+    let catalogue = setup.policies.catalogue();
+    let Some(meta) = catalogue
+        .get(&rule.to_uppercase())
+        .or_else(|| catalogue.get(rule))
     else {
         return Outcome::usage(format!("unknown rule `{rule}`; `custody rules` lists them"));
     };
@@ -445,10 +450,14 @@ fn explain(rule: &str, common: &Common) -> Outcome {
     };
     let mut s = format!("{} — {}\n\n", meta.id, meta.title);
     s.push_str(&format!("severity:   {severity}\n"));
-    s.push_str(&format!(
-        "policy:     {} ({}:{})\n\n",
-        meta.package, meta.file, meta.line
-    ));
+    if meta.is_rust_check() {
+        s.push_str("policy:     custody (checked in Rust, before or after the policies run)\n\n");
+    } else {
+        s.push_str(&format!(
+            "policy:     {} ({}:{})\n\n",
+            meta.package, meta.file, meta.line
+        ));
+    }
     s.push_str(&format!(
         "What it checks and why:\n  {}\n\n",
         meta.description

@@ -10,9 +10,9 @@ use regorus::Value as RegoValue;
 
 use crate::bundle::{self, LoadedBundle};
 use crate::document::DocumentKind;
+use crate::engine::Policies;
 use crate::findings::{Finding, Severity};
 use crate::inputs::{self, Loaded, ToolError};
-use crate::policy::Policies;
 use crate::run::{self, Report, RunOptions, Subject};
 use crate::schema;
 use crate::source::{self, path_string, Node, Pos};
@@ -302,13 +302,13 @@ fn schema_checked(
         f.path = Some(path_string(&p.path));
         f.session = session.clone();
         f.workflow = workflow.clone();
-        findings.push(run::with_frameworks(f, policies));
+        findings.push(run::with_frameworks(f, policies.catalogue()));
     }
     problems.is_empty()
 }
 
 fn evaluate(
-    engine: &mut crate::policy::Worker,
+    engine: &mut crate::engine::Worker,
     unit: &Unit,
     workflows: &HashMap<String, Arc<Node>>,
     policies: &Policies,
@@ -329,7 +329,7 @@ fn evaluate(
         .problems
         .iter()
         .map(|p| {
-            let mut p = run::with_frameworks(p.clone(), policies);
+            let mut p = run::with_frameworks(p.clone(), policies.catalogue());
             p.session = session.clone();
             p.workflow = workflow_id.clone();
             p
@@ -348,7 +348,10 @@ fn evaluate(
         workflow: workflow_id.clone(),
         session: session.clone(),
     };
-    findings.extend(raw.into_iter().map(|r| run::locate(r, &subject, policies)));
+    findings.extend(
+        raw.into_iter()
+            .map(|r| run::locate(r, &subject, policies.catalogue())),
+    );
     let errors = run::policy_failures(
         &format!(
             "{}: bundle {}",
@@ -373,7 +376,7 @@ fn run_units(
     policies.prepare_vm(
         DocumentKind::SessionBundle,
         Some(units.len()),
-        crate::policy::EngineChoice::from_env(),
+        crate::engine::EngineChoice::from_env(),
     );
     let results: Vec<(Vec<Finding>, Vec<ToolError>, Option<String>)> = units
         .par_iter()
@@ -405,7 +408,7 @@ fn units_of_text(
     report.findings.extend(
         problems
             .into_iter()
-            .map(|p| run::with_frameworks(p, policies)),
+            .map(|p| run::with_frameworks(p, policies.catalogue())),
     );
     let mut units = Vec::new();
     for doc in docs
@@ -420,7 +423,7 @@ fn units_of_text(
                 loaded
                     .problems
                     .into_iter()
-                    .map(|p| run::with_frameworks(p, policies)),
+                    .map(|p| run::with_frameworks(p, policies.catalogue())),
             );
             continue;
         }
@@ -481,7 +484,9 @@ fn stream(
                 shown,
             )
             .at(Pos::line_only(line_no));
-            report.findings.push(run::with_frameworks(f, policies));
+            report
+                .findings
+                .push(run::with_frameworks(f, policies.catalogue()));
             continue;
         }
         batch.push((line_no, buf));
@@ -512,7 +517,7 @@ struct LineOutcome {
 
 /// Decode, parse, schema-check and evaluate one line of a bundle stream (on a worker thread).
 fn stream_line(
-    engine: &mut crate::policy::Worker,
+    engine: &mut crate::engine::Worker,
     line_no: u32,
     buf: &[u8],
     shown: &str,
@@ -524,7 +529,7 @@ fn stream_line(
     let problem = |message: String, pos: Option<Pos>| {
         let f = Finding::new("CUS-P001", Severity::Error, message, shown)
             .at(pos.unwrap_or(Pos::line_only(line_no)));
-        run::with_frameworks(f, policies)
+        run::with_frameworks(f, policies.catalogue())
     };
     let text = match source::decode(buf) {
         Ok(t) => t,
@@ -590,7 +595,7 @@ fn stream_batch(
     policies.prepare_vm(
         DocumentKind::SessionBundle,
         None,
-        crate::policy::EngineChoice::from_env(),
+        crate::engine::EngineChoice::from_env(),
     );
     let outcomes: Vec<LineOutcome> = batch
         .par_iter()
@@ -650,9 +655,9 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 Input::File(c) => match inputs::read(&c, opts.budgets.max_file_size) {
                     Err(e) => report.tool_errors.push(e),
                     Ok(Loaded::NotCustody) => report.skipped_files += 1,
-                    Ok(Loaded::Problem(f)) => {
-                        report.findings.push(run::with_frameworks(*f, policies))
-                    }
+                    Ok(Loaded::Problem(f)) => report
+                        .findings
+                        .push(run::with_frameworks(*f, policies.catalogue())),
                     Ok(Loaded::Text(text)) => {
                         report.sources.insert(c.display.clone(), text.clone());
                         let base = c
@@ -690,9 +695,9 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                     match inputs::read(&c, opts.budgets.max_file_size) {
                         Err(e) => report.tool_errors.push(e),
                         Ok(Loaded::NotCustody) => {}
-                        Ok(Loaded::Problem(f)) => {
-                            report.findings.push(run::with_frameworks(*f, policies))
-                        }
+                        Ok(Loaded::Problem(f)) => report
+                            .findings
+                            .push(run::with_frameworks(*f, policies.catalogue())),
                         Ok(Loaded::Text(text)) => {
                             report.sources.insert(shown.clone(), text.clone());
                             units

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use miette::{NamedSource, SourceSpan};
 
-use crate::findings::{is_locked, Severity};
+use crate::catalogue::is_locked;
+use crate::findings::Severity;
 use crate::source::{self, Budgets, Node, Pos, Value};
 
 /// A configuration error: the file, the position of the offending key and what to do.

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 use regorus::Value as RegoValue;
 
 use crate::document::DocumentKind;
+use crate::engine::Policies;
 use crate::findings::{Finding, Severity};
 use crate::inputs::{self, Document, Loaded, ToolError};
-use crate::policy::Policies;
 use crate::run::{self, Report, RunOptions, Subject};
 use crate::schema;
 use crate::source::{path_string, SharedText, Step};
@@ -108,7 +108,7 @@ pub fn workflows<'a>(
         for p in &file.problems {
             report
                 .findings
-                .push(run::with_frameworks(p.clone(), policies));
+                .push(run::with_frameworks(p.clone(), policies.catalogue()));
         }
         if file.documents.is_empty() && file.problems.is_empty() {
             report.skipped_files += 1;
@@ -135,7 +135,9 @@ pub fn workflows<'a>(
                 .at(located.pos);
                 f.path = Some(path_string(&problem.path));
                 f.workflow = id.clone();
-                report.findings.push(run::with_frameworks(f, policies));
+                report
+                    .findings
+                    .push(run::with_frameworks(f, policies.catalogue()));
             }
             out.push(Workflow {
                 file,
@@ -188,7 +190,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
     run::in_pool(opts.jobs, "workflow", |report| {
         // What the VM needs whatever the number of documents (the embedded program) is read first, while
         // the schema compiles on its own thread, instead of after the schema check has waited for it.
-        let choice = crate::policy::EngineChoice::from_env();
+        let choice = crate::engine::EngineChoice::from_env();
         policies.prepare_vm(DocumentKind::Workflow, Some(0), choice);
         let files = load_files(opts, report);
         let workflows = workflows(&files, report, policies);
@@ -246,7 +248,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                     };
                     let findings = raw
                         .into_iter()
-                        .map(|r| run::locate(r, &subject, policies))
+                        .map(|r| run::locate(r, &subject, policies.catalogue()))
                         .collect();
                     let subject = format!(
                         "{}: document {} ({})",
