@@ -208,12 +208,9 @@ end_ns := custody.instant(input.session.end)
 
 now_ns := input.custody.now_ns if is_number(input.custody.now_ns)
 
-# A rule parameter (data.custody.params), with the built-in default when the data lacks it.
+# A rule parameter: custody always sends data.custody.params, its defaults overridden by the config's
+# `params` and --data (docs/policy-input.md).
 param(name) := data.custody.params[name]
-
-param(name) := _default_params[name] if not data.custody.params[name]
-
-_default_params := {"retentionMinimum": "365d", "maxDuration": "8h", "breakGlassReviewMax": "72h", "credentialMaxAge": "90d"}
 
 # A value for messages: a string quoted, anything else (null, absent…) as written.
 show(x) := sprintf("%q", [x]) if {

@@ -11,19 +11,9 @@
 # use object.get directly rather than wrapper functions.
 package custody.workflow.lib
 
-# Built-in rule parameters; data.custody.params (config `params`, --data)
-# overrides them key by key.
-default_params := {
-	"retentionMinimum": "365d",
-	"maxDuration": "8h",
-	"breakGlassReviewMax": "72h",
-	"credentialMaxAge": "90d",
-}
-
-params := object.union(default_params, p) if {
-	p := data.custody.params
-	is_object(p)
-} else := default_params
+# Rule parameters: custody always sends data.custody.params, its defaults
+# overridden by the config's `params` and --data (docs/policy-input.md).
+params := data.custody.params
 
 # ---------------------------------------------------------------------------
 # Sensitivity (SPEC §1): any target environment production/prod, or the
