@@ -44,20 +44,26 @@ approval_mode := object.get(input, ["spec", "approval", "mode"], "none")
 
 approval_required if approval_mode != "none"
 
-# approval_mode_text: the declared mode quoted, or "missing", for messages.
-approval_mode_text := sprintf("%q", [mode]) if {
-	mode := input.spec.approval.mode
-} else := "missing (no approval)"
+# approval_mode_text: the declared mode quoted, or "missing", for messages. (Two rules rather than
+# `else`: regorus's VM leaves an `else` undefined when the body reads through an absent object.)
+approval_mode_text := sprintf("%q", [input.spec.approval.mode]) if _declares_approval_mode
+
+approval_mode_text := "missing (no approval)" if not _declares_approval_mode
+
+_declares_approval_mode if _ = input.spec.approval.mode
 
 # ---------------------------------------------------------------------------
 # Session recording: absent means nothing is recorded ("none").
 
 recording_mode := object.get(input, ["spec", "session", "recording"], "none")
 
-# recording_mode_text: the declared recording quoted, or "missing", for messages.
-recording_mode_text := sprintf("%q", [recording]) if {
-	recording := input.spec.session.recording
-} else := "missing (nothing recorded)"
+# recording_mode_text: the declared recording quoted, or "missing", for messages (two rules, as for
+# approval_mode_text).
+recording_mode_text := sprintf("%q", [input.spec.session.recording]) if _declares_recording
+
+recording_mode_text := "missing (nothing recorded)" if not _declares_recording
+
+_declares_recording if _ = input.spec.session.recording
 
 # ---------------------------------------------------------------------------
 # Functions

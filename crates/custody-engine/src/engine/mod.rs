@@ -245,4 +245,6 @@ impl Policies {
 }
 
 #[cfg(test)]
+mod parity_tests;
+#[cfg(test)]
 mod tests;
