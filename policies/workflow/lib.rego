@@ -16,7 +16,7 @@ package custody.workflow.lib
 params := data.custody.params
 
 # ---------------------------------------------------------------------------
-# Sensitivity (SPEC §1): any target environment production/prod, or the
+# Sensitivity (docs/manifest.md): any target environment production/prod, or the
 # label tier: critical, both case-insensitive.
 
 sensitive_environments := {"production", "prod"}

@@ -161,11 +161,6 @@ impl Catalogue {
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.id.as_str())
     }
-
-    /// The frameworks a finding of rule `id` cites (none for a rule the catalogue does not know).
-    pub fn frameworks(&self, id: &str) -> Option<&[String]> {
-        self.get(id).map(|r| r.frameworks.as_slice())
-    }
 }
 
 /// Read every `# METADATA` block of a Rego source that names a `custom.id` (a built-in file's as read at

@@ -8,7 +8,8 @@
 //! custody's extension functions are host calls (`HostAwait`), answered in place by [`super::extensions::call_extension`]
 //! through the vendored regorus's `RegoVM::set_host_calls` (see `vendor/regorus/CUSTODY.md`), without suspending
 //! the VM for each call.
-//! `tests/engine_parity.rs` runs the same inputs through both engines and requires identical reports.
+//! `tests/engine_parity.rs` runs the same inputs through both engines and requires identical reports, and
+//! `parity_tests.rs` does the same with the input of every built-in Rego test.
 
 use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, HostCalls, RegoVM, VmError};
