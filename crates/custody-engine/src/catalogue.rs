@@ -1,14 +1,12 @@
 //! The rule catalogue: every rule's metadata (id, title, description, severity, frameworks, remediation), and
 //! which rules are locked. The built-in Rego rules' metadata comes from their `# METADATA` blocks (read by
-//! `build.rs` and embedded, see [`crate::engine::precompiled`]); user policies add theirs when loaded
+//! `build.rs` and embedded) and user policies' are added by the engine when it loads them
 //! ([`crate::engine::Policies::catalogue`]); the checks custody makes in Rust before any policy runs
 //! (parsing, schema) and on its configuration (exceptions) are described here. Reporters, `custody rules`
-//! and `custody explain` read the catalogue; docs/policy-input.md describes how to write METADATA blocks.
+//! and `custody explain` read the catalogue.
 
 use serde::Serialize;
 
-use crate::engine::precompiled;
-use crate::engine::program::package_of;
 use crate::findings::Severity;
 
 /// A rule's metadata.
@@ -163,49 +161,9 @@ impl Catalogue {
     }
 }
 
-/// Read every `# METADATA` block of a Rego source that names a `custom.id` (a built-in file's as read at
-/// build time).
-pub fn parse_metadata(file: &str, text: &str) -> Result<Vec<RuleMeta>, String> {
-    let package = package_of(text).unwrap_or_default();
-    let blocks = match precompiled::metadata(file, text) {
-        Some(blocks) => blocks,
-        None => crate::engine::metadata::blocks(file, text)?,
-    };
-    Ok(blocks
-        .into_iter()
-        .map(|b| RuleMeta {
-            id: b.id,
-            title: b.title,
-            description: b.description,
-            severity: if b.warning {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
-            frameworks: b.frameworks,
-            remediation: b.remediation,
-            package: package.to_owned(),
-            file: file.to_owned(),
-            line: b.line,
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metadata_blocks_are_parsed() {
-        let text = "package custody.workflow.demo\n\n# METADATA\n# title: Demo rule\n# description: Checks a demo field.\n# custom:\n#   id: CUS-X001\n#   severity: warning\n#   frameworks: [NIST-800-53:AC-5]\n#   remediation: Set demo.\nwarn contains \"x\" if not input.demo\n";
-        let meta = parse_metadata("demo.rego", text).unwrap();
-        assert_eq!(meta.len(), 1);
-        assert_eq!(meta[0].id, "CUS-X001");
-        assert_eq!(meta[0].severity, Severity::Warning);
-        assert_eq!(meta[0].frameworks, ["NIST-800-53:AC-5"]);
-        assert_eq!(meta[0].package, "custody.workflow.demo");
-        assert_eq!((meta[0].file.as_str(), meta[0].line), ("demo.rego", 11));
-    }
 
     #[test]
     fn rust_checks_are_catalogued_once_and_complete() {
@@ -216,16 +174,6 @@ mod tests {
             assert!(rule.is_rust_check(), "{}", rule.id);
             assert!(!rule.title.is_empty() && !rule.description.is_empty());
             assert!(!rule.remediation.is_empty() && !rule.frameworks.is_empty());
-        }
-        // No built-in policy describes a check made in Rust again.
-        for (path, text) in crate::engine::BUILTIN {
-            for rule in parse_metadata(path, text).unwrap() {
-                assert!(
-                    RUST_CHECKS.iter().all(|c| c.0 != rule.id),
-                    "{path} describes {}",
-                    rule.id
-                );
-            }
         }
     }
 

@@ -31,10 +31,10 @@ pub use data::{data_document, DEFAULT_PARAMS};
 pub use extensions::{add_extensions, call_extension, PatternCache, EXTENSIONS};
 pub use pool::{EngineChoice, PooledWorker, Worker, VM_MIN_DOCUMENTS};
 pub use results::{EvalError, EvalFailure, RawFinding};
-pub use sources::{builtin_sources, user_sources, PolicySource, BUILTIN};
+pub use sources::{builtin_sources, parse_metadata, user_sources, PolicySource, BUILTIN};
 pub use test_runner::{run_tests, FileCoverage, TestResult};
 
-use crate::catalogue::{parse_metadata, Catalogue};
+use crate::catalogue::Catalogue;
 use crate::document::DocumentKind;
 use compile::{
     compile_sources, finish_interpreter, push_entry, targets_of, Entry, EVAL_TIME_LIMIT,

@@ -309,3 +309,38 @@ fn test_runner_reports_passes_and_failures() {
     assert!(results.iter().any(|r| r.name == "test_bad" && !r.passed));
     assert!(!coverage.is_empty());
 }
+
+#[test]
+fn metadata_blocks_are_parsed() {
+    let meta = parse_metadata("demo.rego", POLICY).unwrap();
+    assert_eq!(meta.len(), 1);
+    assert_eq!(meta[0].id, "CUS-X001");
+    assert_eq!(meta[0].severity, Severity::Warning);
+    assert_eq!(meta[0].frameworks, ["NIST-800-53:AC-5"]);
+    assert_eq!(meta[0].package, "custody.workflow.demo");
+    assert_eq!((meta[0].file.as_str(), meta[0].line), ("demo.rego", 11));
+}
+
+#[test]
+fn no_builtin_policy_describes_a_check_made_in_rust() {
+    for (path, text) in BUILTIN {
+        for rule in parse_metadata(path, text).unwrap() {
+            assert!(
+                crate::catalogue::RUST_CHECKS.iter().all(|c| c.0 != rule.id),
+                "{path} describes {}",
+                rule.id
+            );
+        }
+    }
+    let policies = Policies::load(
+        builtin_sources(),
+        data_document(&BTreeMap::new(), &[]),
+        false,
+    )
+    .expect("the built-in policies load");
+    for id in [
+        "CUS-P001", "CUS-P002", "CUS-C001", "CUS-C002", "CUS-P003", "CUS-S013",
+    ] {
+        assert!(policies.catalogue().get(id).is_some(), "{id}");
+    }
+}
