@@ -31,11 +31,12 @@ pub use data::{data_document, DEFAULT_PARAMS};
 pub use extensions::{add_extensions, call_extension, PatternCache, EXTENSIONS};
 pub use pool::{EngineChoice, PooledWorker, Worker, VM_MIN_DOCUMENTS};
 pub use results::{EvalError, EvalFailure, RawFinding};
-pub use sources::{builtin_sources, parse_metadata, user_sources, PolicySource, BUILTIN};
+pub use sources::{builtin_sources, user_sources, PolicySource, BUILTIN};
 pub use test_runner::{run_tests, FileCoverage, TestResult};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, RuleMeta};
 use crate::document::DocumentKind;
+use crate::findings::Severity;
 use compile::{
     compile_sources, finish_interpreter, push_entry, targets_of, Entry, EVAL_TIME_LIMIT,
 };
@@ -242,6 +243,34 @@ impl Policies {
             .map(|e| format!("{}.{}", e.package, e.rule))
             .collect()
     }
+}
+
+/// Read every `# METADATA` block of a Rego source that names a `custom.id` (a built-in file's as read at
+/// build time).
+pub fn parse_metadata(file: &str, text: &str) -> Result<Vec<RuleMeta>, String> {
+    let package = package_of(text).unwrap_or_default();
+    let blocks = match precompiled::metadata(file, text) {
+        Some(blocks) => blocks,
+        None => metadata::blocks(file, text)?,
+    };
+    Ok(blocks
+        .into_iter()
+        .map(|b| RuleMeta {
+            id: b.id,
+            title: b.title,
+            description: b.description,
+            severity: if b.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            frameworks: b.frameworks,
+            remediation: b.remediation,
+            package: package.to_owned(),
+            file: file.to_owned(),
+            line: b.line,
+        })
+        .collect())
 }
 
 #[cfg(test)]

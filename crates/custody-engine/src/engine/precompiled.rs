@@ -119,7 +119,7 @@ mod tests {
             .expect("the commands rule set is built in");
         let edited = text.replace("severity: error", "severity: warning");
         assert_eq!(metadata(path, &edited), None);
-        let read = super::super::sources::parse_metadata(path, &edited).expect("still valid");
+        let read = super::super::parse_metadata(path, &edited).expect("still valid");
         assert!(read
             .iter()
             .all(|r| r.severity == crate::findings::Severity::Warning));
