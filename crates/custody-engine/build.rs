@@ -1,14 +1,14 @@
-//! Embeds every `policies/**/*.rego` file of the repository into the binary (see `policy::BUILTIN`), and compiles the built-in
+//! Embeds every `policies/**/*.rego` file of the repository into the binary (see `engine::sources::BUILTIN`), and compiles the built-in
 //! rule sets for regorus's VM, embedding their entry points and programs (see `precompiled`), so that a run
 //! neither parses nor compiles them, and reads their METADATA blocks (see `precompiled::metadata`). A built-in
 //! policy that does not compile, or whose METADATA is malformed, fails the build.
 use std::path::Path;
 
 #[allow(dead_code)]
-#[path = "src/program.rs"]
+#[path = "src/engine/program.rs"]
 mod program;
 
-#[path = "src/metadata.rs"]
+#[path = "src/engine/metadata.rs"]
 mod metadata;
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
@@ -76,7 +76,7 @@ fn engine() -> regorus::Engine {
     engine
 }
 
-/// Find the entry points of the built-in rule sets as the engine does (`policy::compile_sources`), compile
+/// Find the entry points of the built-in rule sets as the engine does (`engine::compile::compile_sources`), compile
 /// each target's program, and write `builtin_entries.rs`, `builtin_programs.rs` and the programs.
 fn precompile(sources: &[(String, String)], out: &Path) {
     let mut discovery = engine();

@@ -1,4 +1,4 @@
-# Test fixtures for the session policies: the SPEC §1 workflow, the SPEC §2 bundle (which must produce no
+# Test fixtures for the session policies: the example workflow (docs/manifest.md), the example bundle (docs/bundle.md) (which must produce no
 # finding against it), variants for break-glass and standing approvals, and helpers to patch them and
 # collect every session finding.
 package custody.session.fixtures_test

@@ -34,53 +34,12 @@ chain_failed if {
 
 details := {"seq": lib.get(chain, "seq", null), "kind": lib.get(chain, "kind", null)}
 
-# The index in evidence.events of the first failing event. Rust reports the failing event's `seq` field;
-# every event before the failing one passed all checks, so its seq equals its position (index + 1). Hence:
-#   - kind seq: the failing event is the first whose seq is not its position;
-#   - kind link/content: the event at index seq - 1 when it carries that seq and no earlier event is out of
-#     position; otherwise (the failing event also has a wrong seq) the first event out of position.
-# A `chain.index` fact, when Rust provides one, is used as is.
+# The index in evidence.events of the first failing event, as Rust found it (null for a `head` failure,
+# which no event holds).
 failing_index := chain.index if {
 	is_number(chain.index)
 	lib.events[chain.index]
 }
-
-failing_index := i if {
-	not is_number(chain.index)
-	chain.kind == "seq"
-	i := _first_out_of_position
-	_reported(lib.events[i])
-}
-
-failing_index := i if {
-	not is_number(chain.index)
-	chain.kind in {"link", "content"}
-	i := _in_position_candidate
-}
-
-failing_index := i if {
-	not is_number(chain.index)
-	chain.kind in {"link", "content"}
-	not _in_position_candidate
-	i := _first_out_of_position
-	_reported(lib.events[i])
-}
-
-_first_out_of_position := min({j |
-	some j, ev in lib.events
-	not lib.get(ev, "seq", null) == j + 1
-})
-
-_in_position_candidate := i if {
-	is_number(chain.seq)
-	i := chain.seq - 1
-	_reported(lib.events[i])
-	not _out_of_position_before(i)
-}
-
-_out_of_position_before(i) if _first_out_of_position < i
-
-_reported(ev) if lib.get(ev, "seq", null) == chain.seq
 
 _what := {
 	"link": "its prev is not the previous event's hash (events were removed, reordered or spliced in)",

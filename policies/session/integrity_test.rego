@@ -21,28 +21,28 @@ test_s013_verified_chain_passes if {
 }
 
 test_s013_content_broken if {
-	inp := failing({"verified": false, "seq": 2, "kind": "content"})
+	inp := failing({"verified": false, "seq": 2, "kind": "content", "index": 1})
 	fx.ids == {"CUS-S013"} with input as inp
 	s013(inp) == {{"path": ["evidence", "events", 1], "details": {"seq": 2, "kind": "content"}}}
 }
 
 test_s013_link_broken_at_first_event if {
-	inp := failing({"verified": false, "seq": 1, "kind": "link"})
+	inp := failing({"verified": false, "seq": 1, "kind": "link", "index": 0})
 	s013(inp) == {{"path": ["evidence", "events", 0], "details": {"seq": 1, "kind": "link"}}}
 }
 
 test_s013_seq_gap if {
-	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(3, "c")]}, "custody": {"chain": {"verified": false, "events": 2, "seq": 3, "kind": "seq"}}})
+	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(3, "c")]}, "custody": {"chain": {"verified": false, "events": 2, "seq": 3, "kind": "seq", "index": 1}}})
 	s013(inp) == {{"path": ["evidence", "events", 1], "details": {"seq": 3, "kind": "seq"}}}
 }
 
 test_s013_duplicated_seq_points_at_the_failing_event if {
-	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(2, "b"), event(2, "b")]}, "custody": {"chain": {"verified": false, "events": 3, "seq": 2, "kind": "seq"}}})
+	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(2, "b"), event(2, "b")]}, "custody": {"chain": {"verified": false, "events": 3, "seq": 2, "kind": "seq", "index": 2}}})
 	s013(inp) == {{"path": ["evidence", "events", 2], "details": {"seq": 2, "kind": "seq"}}}
 }
 
 test_s013_truncated_tail if {
-	inp := failing({"verified": false, "seq": 4, "kind": "head"})
+	inp := failing({"verified": false, "seq": 4, "kind": "head", "index": null})
 	fx.ids == {"CUS-S013"} with input as inp
 	s013(inp) == {{"path": ["evidence", "head"], "details": {"seq": 4, "kind": "head"}}}
 }
@@ -61,7 +61,7 @@ test_s013_recording_reported_as_chain_kind if {
 # immutable: true requires a chain that verifies, so unsealed events are a finding.
 test_s013_unsealed_events_under_immutable if {
 	ev := json.remove(fx.valid_bundle.evidence.events[0], ["hash", "prev"])
-	inp := fx.without(fx.patch({"evidence": {"events": [ev]}, "custody": {"chain": {"verified": false, "seq": 1, "kind": "link"}}}), ["evidence/head"])
+	inp := fx.without(fx.patch({"evidence": {"events": [ev]}, "custody": {"chain": {"verified": false, "seq": 1, "kind": "link", "index": 0}}}), ["evidence/head"])
 	s013(inp) == {{"path": ["evidence", "events", 0], "details": {"seq": 1, "kind": "link"}}}
 }
 
@@ -70,7 +70,7 @@ test_s013_unsealed_events_without_immutable_pass if {
 	inp := fx.without(
 		fx.patch({
 			"evidence": {"events": [ev]},
-			"custody": {"chain": {"verified": false, "seq": 1, "kind": "link"}, "workflow": {"spec": {"session": {"immutable": false}}}},
+			"custody": {"chain": {"verified": false, "seq": 1, "kind": "link", "index": 0}, "workflow": {"spec": {"session": {"immutable": false}}}},
 		}),
 		["evidence/head"],
 	)
@@ -79,7 +79,7 @@ test_s013_unsealed_events_without_immutable_pass if {
 
 # Tampering is reported whatever the workflow says once the bundle carries a chain.
 test_s013_broken_chain_without_immutable if {
-	inp := object.union(failing({"verified": false, "seq": 2, "kind": "content"}), {"custody": {"workflow": {"spec": {"session": {"immutable": false}}}}})
+	inp := object.union(failing({"verified": false, "seq": 2, "kind": "content", "index": 1}), {"custody": {"workflow": {"spec": {"session": {"immutable": false}}}}})
 	s013(inp) == {{"path": ["evidence", "events", 1], "details": {"seq": 2, "kind": "content"}}}
 }
 
@@ -89,16 +89,16 @@ test_s013_no_events_passes if {
 }
 
 test_s013_link_broken_at_event_with_wrong_seq if {
-	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(2, "b"), event(5, "c")]}, "custody": {"chain": {"verified": false, "events": 3, "seq": 5, "kind": "link"}}})
+	inp := fx.patch({"evidence": {"events": [event(1, "a"), event(2, "b"), event(5, "c")]}, "custody": {"chain": {"verified": false, "events": 3, "seq": 5, "kind": "link", "index": 2}}})
 	s013(inp) == {{"path": ["evidence", "events", 2], "details": {"seq": 5, "kind": "link"}}}
 }
 
-test_s013_chain_index_fact_is_used_when_present if {
+test_s013_points_at_the_event_rust_names if {
 	inp := failing({"verified": false, "seq": 2, "kind": "content", "index": 2})
 	s013(inp) == {{"path": ["evidence", "events", 2], "details": {"seq": 2, "kind": "content"}}}
 }
 
 test_s013_unlocatable_failure_points_at_evidence if {
-	inp := failing({"verified": false, "seq": 9, "kind": "content"})
+	inp := failing({"verified": false, "seq": 9, "kind": "content", "index": null})
 	s013(inp) == {{"path": ["evidence"], "details": {"seq": 9, "kind": "content"}}}
 }

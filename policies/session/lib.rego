@@ -14,7 +14,7 @@ import rego.v1
 # The declared workflow
 # ---------------------------------------------------------------------------------------------------------
 
-# The workflow document named by `session.workflow`. Every rule other than CUS-S001 requires it (SPEC §10,
+# The workflow document named by `session.workflow`. Every rule other than CUS-S001 requires it (with
 # no cascades: an unknown workflow is reported as CUS-S001 only).
 workflow := input.custody.workflow if is_object(input.custody.workflow)
 
@@ -49,7 +49,7 @@ per_session if approval_mode == "per-session"
 
 standing if approval_mode == "standing"
 
-# `spec.approval.minApprovals`, 1 when absent (SPEC §10).
+# `spec.approval.minApprovals`, 1 when absent (docs/manifest.md).
 default min_approvals := 1
 
 min_approvals := n if {
@@ -70,7 +70,7 @@ approval := input.approval if is_object(input.approval)
 
 has_approval if is_object(input.approval)
 
-# A session is break-glass when `approval.breakGlass` is true (SPEC §10).
+# A session is break-glass when `approval.breakGlass` is true (docs/bundle.md).
 break_glass if input.approval.breakGlass == true
 
 # `approval.grant` when it is present.
@@ -106,7 +106,7 @@ events := e if {
 event_facts := custody.event_facts(events)
 
 # ---------------------------------------------------------------------------------------------------------
-# Identities: compared case-insensitively everywhere (SPEC §10). Group names are compared the same way.
+# Identities: compared case-insensitively everywhere. Group names are compared the same way.
 # ---------------------------------------------------------------------------------------------------------
 
 # The trimmed, lowercase form of a non-empty identity string (as custody.workflow.lib compares names);
@@ -208,12 +208,9 @@ end_ns := custody.instant(input.session.end)
 
 now_ns := input.custody.now_ns if is_number(input.custody.now_ns)
 
-# A rule parameter (data.custody.params), with the built-in default when the data lacks it.
+# A rule parameter: custody always sends data.custody.params, its defaults overridden by the config's
+# `params` and --data (docs/policy-input.md).
 param(name) := data.custody.params[name]
-
-param(name) := _default_params[name] if not data.custody.params[name]
-
-_default_params := {"retentionMinimum": "365d", "maxDuration": "8h", "breakGlassReviewMax": "72h", "credentialMaxAge": "90d"}
 
 # A value for messages: a string quoted, anything else (null, absent…) as written.
 show(x) := sprintf("%q", [x]) if {

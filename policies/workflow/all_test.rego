@@ -1,4 +1,4 @@
-# Whole-catalogue tests: the SPEC example is clean, the bare manifest fails closed.
+# Whole-catalogue tests: the example manifest is clean, the bare manifest fails closed.
 package custody.workflow.all_test
 
 import data.custody.workflow.fixtures_test as fx

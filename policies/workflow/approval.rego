@@ -11,7 +11,7 @@ import data.custody.workflow.lib.sensitive_reason
 
 approval := object.get(input, ["spec", "approval"], {})
 
-# minApprovals absent means 1 (SPEC §10).
+# minApprovals absent means 1 (docs/manifest.md).
 min_approvals := object.get(approval, "minApprovals", 1)
 
 # METADATA

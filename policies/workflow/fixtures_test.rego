@@ -14,7 +14,7 @@ import data.custody.workflow.recording
 import data.custody.workflow.retention
 import data.custody.workflow.vendor
 
-# The SPEC §1 example manifest: it must produce no finding at all.
+# The example manifest of docs/manifest.md: it must produce no finding at all.
 valid := {
 	"apiVersion": "custody/v1",
 	"kind": "Workflow",

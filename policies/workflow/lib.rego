@@ -11,22 +11,12 @@
 # use object.get directly rather than wrapper functions.
 package custody.workflow.lib
 
-# Built-in rule parameters; data.custody.params (config `params`, --data)
-# overrides them key by key.
-default_params := {
-	"retentionMinimum": "365d",
-	"maxDuration": "8h",
-	"breakGlassReviewMax": "72h",
-	"credentialMaxAge": "90d",
-}
-
-params := object.union(default_params, p) if {
-	p := data.custody.params
-	is_object(p)
-} else := default_params
+# Rule parameters: custody always sends data.custody.params, its defaults
+# overridden by the config's `params` and --data (docs/policy-input.md).
+params := data.custody.params
 
 # ---------------------------------------------------------------------------
-# Sensitivity (SPEC §1): any target environment production/prod, or the
+# Sensitivity (docs/manifest.md): any target environment production/prod, or the
 # label tier: critical, both case-insensitive.
 
 sensitive_environments := {"production", "prod"}
@@ -54,20 +44,26 @@ approval_mode := object.get(input, ["spec", "approval", "mode"], "none")
 
 approval_required if approval_mode != "none"
 
-# approval_mode_text: the declared mode quoted, or "missing", for messages.
-approval_mode_text := sprintf("%q", [mode]) if {
-	mode := input.spec.approval.mode
-} else := "missing (no approval)"
+# approval_mode_text: the declared mode quoted, or "missing", for messages. (Two rules rather than
+# `else`: regorus's VM leaves an `else` undefined when the body reads through an absent object.)
+approval_mode_text := sprintf("%q", [input.spec.approval.mode]) if _declares_approval_mode
+
+approval_mode_text := "missing (no approval)" if not _declares_approval_mode
+
+_declares_approval_mode if _ = input.spec.approval.mode
 
 # ---------------------------------------------------------------------------
 # Session recording: absent means nothing is recorded ("none").
 
 recording_mode := object.get(input, ["spec", "session", "recording"], "none")
 
-# recording_mode_text: the declared recording quoted, or "missing", for messages.
-recording_mode_text := sprintf("%q", [recording]) if {
-	recording := input.spec.session.recording
-} else := "missing (nothing recorded)"
+# recording_mode_text: the declared recording quoted, or "missing", for messages (two rules, as for
+# approval_mode_text).
+recording_mode_text := sprintf("%q", [input.spec.session.recording]) if _declares_recording
+
+recording_mode_text := "missing (nothing recorded)" if not _declares_recording
+
+_declares_recording if _ = input.spec.session.recording
 
 # ---------------------------------------------------------------------------
 # Functions

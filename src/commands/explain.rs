@@ -31,10 +31,14 @@ pub(super) fn run(args: &ExplainArgs) -> Outcome {
     };
     let mut s = format!("{} — {}\n\n", meta.id, meta.title);
     s.push_str(&format!("severity:   {severity}\n"));
-    s.push_str(&format!(
-        "policy:     {} ({}:{})\n\n",
-        meta.package, meta.file, meta.line
-    ));
+    if meta.is_rust_check() {
+        s.push_str("policy:     custody (checked in Rust, before or after the policies run)\n\n");
+    } else {
+        s.push_str(&format!(
+            "policy:     {} ({}:{})\n\n",
+            meta.package, meta.file, meta.line
+        ));
+    }
     s.push_str(&format!(
         "What it checks and why:\n  {}\n\n",
         meta.description

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Color, Command, Evaluation, Format, ImportSource};
+use custody_engine::catalogue::RuleMeta;
 use custody_engine::config::Config;
 use custody_engine::document::DocumentKind;
-use custody_engine::policy::{self, Policies, PolicySource, RuleMeta};
+use custody_engine::engine::{self, Policies, PolicySource};
 use custody_engine::report::{self, Context};
 use custody_engine::run::{self, Report, RunOptions};
 use custody_engine::source::Budgets;
@@ -123,12 +124,12 @@ fn setup(
     let mut paths = config.policies.clone();
     paths.extend(flags.policies.iter().cloned());
     paths.extend(flags.extra.iter().cloned());
-    let mut sources: Vec<PolicySource> = policy::builtin_sources();
-    let user = policy::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
+    let mut sources: Vec<PolicySource> = engine::builtin_sources();
+    let user = engine::user_sources(&paths).map_err(|e| Outcome::diagnostic(&e))?;
     for source in &user {
         // regorus does not reject recursion; evaluating it would overflow the stack.
-        if let Some(cycle) = custody_engine::recursion::find_cycle(&source.text) {
-            let e = policy::PolicyError::Compile {
+        if let Some(cycle) = custody_engine::engine::recursion::find_cycle(&source.text) {
+            let e = engine::PolicyError::Compile {
                 file: source.path.clone(),
                 message: format!("recursion is not allowed in Rego: {cycle}"),
             };
@@ -142,8 +143,8 @@ fn setup(
             .chain(&user)
             .map(|s| s.text.as_str())
             .collect();
-        if let Some(cycle) = custody_engine::recursion::find_cycle_in(&texts) {
-            let e = policy::PolicyError::Compile {
+        if let Some(cycle) = custody_engine::engine::recursion::find_cycle_in(&texts) {
+            let e = engine::PolicyError::Compile {
                 file: user
                     .iter()
                     .map(|s| s.path.as_str())
@@ -156,12 +157,12 @@ fn setup(
     }
     sources.extend(user);
     let data = custody_engine::load::data_documents(flags.data).map_err(|e| {
-        Outcome::diagnostic(&policy::PolicyError::Data {
+        Outcome::diagnostic(&engine::PolicyError::Data {
             file: e.file,
             message: e.message,
         })
     })?;
-    let data = policy::data_document(&config.params, &data);
+    let data = engine::data_document(&config.params, &data);
     let mut policies =
         Policies::load_for(sources, data, with_tests, only).map_err(|e| Outcome::diagnostic(&e))?;
     let budgets = config.budgets();
@@ -184,16 +185,17 @@ fn setup(
 
 /// Every rule the loaded policies define, sorted by id: what `rules` lists.
 fn catalogue(policies: &Policies) -> Vec<&RuleMeta> {
-    let mut rules: Vec<&RuleMeta> = policies.rules.iter().collect();
+    let mut rules: Vec<&RuleMeta> = policies.catalogue().rules().iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules
 }
 
 /// One rule of the loaded policies by id, in any letter case: what `explain` shows.
 fn find_rule<'p>(policies: &'p Policies, id: &str) -> Option<&'p RuleMeta> {
-    policies
-        .rule(&id.to_uppercase())
-        .or_else(|| policies.rule(id))
+    let catalogue = policies.catalogue();
+    catalogue
+        .get(&id.to_uppercase())
+        .or_else(|| catalogue.get(id))
 }
 
 /// Setup for `validate` and `check`.
@@ -255,11 +257,16 @@ fn write_inputs(report: &Report, path: Option<&Path>) -> Option<Outcome> {
 
 /// Render a finished `validate` or `check` report per the reporting flags.
 fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) -> Outcome {
-    run::apply_config(report, &setup.config, &setup.policies, setup.now_ns);
+    run::apply_config(
+        report,
+        &setup.config,
+        setup.policies.catalogue(),
+        setup.now_ns,
+    );
     report.allow_empty = evaluation.allow_empty;
     report.sort();
     let ctx = Context {
-        policies: &setup.policies,
+        catalogue: setup.policies.catalogue(),
         strict: evaluation.strict,
         color: evaluation.output.is_none() && use_color(evaluation.color),
         width: 100,

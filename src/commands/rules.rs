@@ -2,8 +2,8 @@
 
 use super::{catalogue, setup, Outcome, PolicyFlags};
 use crate::cli::{RulesArgs, RulesFormat};
+use custody_engine::catalogue::RuleMeta;
 use custody_engine::config::{Config, RuleSetting};
-use custody_engine::policy::RuleMeta;
 
 pub(super) fn run(args: &RulesArgs) -> Outcome {
     let flags = PolicyFlags {
@@ -83,7 +83,13 @@ fn markdown(rules: &[&RuleMeta], config: &Config) -> String {
     for r in rules {
         s.push_str(&format!("\n## {}\n\n**{}**\n\n", r.id, r.title));
         s.push_str(&format!("- Severity: {}\n", severity(r, config)));
-        s.push_str(&format!("- Policy: `{}` (`{}`)\n", r.package, r.file));
+        if r.is_rust_check() {
+            s.push_str(
+                "- Checked by: custody itself (in Rust, before or after the policies run)\n",
+            );
+        } else {
+            s.push_str(&format!("- Policy: `{}` (`{}`)\n", r.package, r.file));
+        }
         if !r.frameworks.is_empty() {
             s.push_str(&format!("- Frameworks: {}\n", r.frameworks.join(", ")));
         }

@@ -2,7 +2,7 @@
 
 use super::{setup, Outcome, PolicyFlags};
 use crate::cli::{TestArgs, TextFormat};
-use custody_engine::policy;
+use custody_engine::engine;
 
 pub(super) fn run(args: &TestArgs) -> Outcome {
     let flags = PolicyFlags {
@@ -16,7 +16,7 @@ pub(super) fn run(args: &TestArgs) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let (results, coverage) = policy::run_tests(&setup.policies);
+    let (results, coverage) = engine::run_tests(&setup.policies);
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     let mut out = String::new();

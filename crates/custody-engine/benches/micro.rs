@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 use custody_engine::document::DocumentKind;
-use custody_engine::policy::{builtin_sources, data_document, EngineChoice, Policies};
+use custody_engine::engine::{builtin_sources, data_document, EngineChoice, Policies};
 use custody_engine::source::{Budgets, Step};
 
 // The allocator the custody binary uses, so the figures are the binary's.

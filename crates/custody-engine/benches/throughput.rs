@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use custody_engine::document::DocumentKind;
-use custody_engine::policy::{builtin_sources, data_document, Policies};
+use custody_engine::engine::{builtin_sources, data_document, Policies};
 
 // The allocator the custody binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -51,15 +51,15 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
     assert!(!lines.is_empty(), "at least one input");
     // POLICY_DIR replaces the built-in rule sets (to compare variants of them on the same inputs).
     let sources = match std::env::var("POLICY_DIR") {
-        Ok(dir) => custody_engine::policy::user_sources(&[std::path::PathBuf::from(dir)])
+        Ok(dir) => custody_engine::engine::user_sources(&[std::path::PathBuf::from(dir)])
             .expect("POLICY_DIR policies"),
         Err(_) => builtin_sources(),
     };
     let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
         .expect("the built-in policies compile");
     // CUSTODY_ENGINE=interpreter|vm chooses the engine as for the binary (default: the VM, as for a corpus).
-    let choice = match custody_engine::policy::EngineChoice::from_env() {
-        custody_engine::policy::EngineChoice::Auto => custody_engine::policy::EngineChoice::Vm,
+    let choice = match custody_engine::engine::EngineChoice::from_env() {
+        custody_engine::engine::EngineChoice::Auto => custody_engine::engine::EngineChoice::Vm,
         other => other,
     };
     policies.prepare_vm(target, None, choice);
@@ -109,7 +109,7 @@ fn eval(target: &str, threads: usize, path: &str) -> serde_json::Value {
         (f, e, last.duration_since(first).as_secs_f64())
     });
     serde_json::json!({
-        "engine": "custody", "vm": choice == custody_engine::policy::EngineChoice::Vm, "target": format!("{target:?}").to_lowercase(), "documents": lines.len(),
+        "engine": "custody", "vm": choice == custody_engine::engine::EngineChoice::Vm, "target": format!("{target:?}").to_lowercase(), "documents": lines.len(),
         "threads": threads, "seconds": seconds, "docs_per_s": lines.len() as f64 / seconds,
         "findings": findings, "failures": failures,
     })
@@ -136,7 +136,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
         .collect();
     let mut out = serde_json::Map::new();
     // The fixed cost of one evaluation: a rule set that never fires.
-    let empty = custody_engine::policy::PolicySource {
+    let empty = custody_engine::engine::PolicySource {
         path: format!("(empty {target} rule set)"),
         text: format!("package custody.{target}.zz_empty\nimport rego.v1\ndeny contains f if {{ false; f := 1 }}\n"),
         builtin: false,
@@ -151,7 +151,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
                 .ok()
                 .into_iter()
                 .flat_map(|dir| {
-                    custody_engine::policy::user_sources(&[std::path::PathBuf::from(dir)])
+                    custody_engine::engine::user_sources(&[std::path::PathBuf::from(dir)])
                         .expect("PROFILE_EXTRA policies")
                 }),
         )
@@ -162,7 +162,7 @@ fn profile(target: &str, path: &str) -> serde_json::Value {
         sources.push(file.clone());
         let policies = Policies::load(sources, data_document(&BTreeMap::new(), &[]), false)
             .expect("the built-in policies compile");
-        policies.prepare_vm(tgt, None, custody_engine::policy::EngineChoice::from_env());
+        policies.prepare_vm(tgt, None, custody_engine::engine::EngineChoice::from_env());
         let mut engine = policies.worker();
         let _ = policies.evaluate(&mut engine, inputs[0].clone(), tgt);
         let start = Instant::now();

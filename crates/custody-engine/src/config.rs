@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use miette::{NamedSource, SourceSpan};
 
-use crate::findings::{is_locked, Severity};
+use crate::catalogue::is_locked;
+use crate::findings::Severity;
 use crate::load::FileError;
 use crate::source::{self, Budgets, Node, Pos, Value};
 

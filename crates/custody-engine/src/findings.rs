@@ -1,4 +1,4 @@
-//! The finding type, severities, the rule catalogue entry, and the ordering every report uses.
+//! The finding type, severities, and the ordering every report uses.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -92,7 +92,7 @@ impl Finding {
     }
 }
 
-/// SPEC §5 order: by file, then line (findings without a line last in their file), then rule; then column,
+/// The order of every report (docs/json-output.md): by file, then line (findings without a line last in their file), then rule; then column,
 /// path and message so that the order is total and output deterministic.
 pub fn compare(a: &Finding, b: &Finding) -> Ordering {
     a.file
@@ -113,11 +113,6 @@ pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(compare);
 }
 
-/// Rule ids whose findings can be neither turned off, downgraded, nor waived: evaluation is fail-closed.
-pub fn is_locked(rule: &str) -> bool {
-    rule.starts_with("CUS-P") || rule == "CUS-S013"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,11 +130,5 @@ mod tests {
         sort(&mut all);
         let order: Vec<_> = all.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(order, ["CUS-P001", "CUS-W003", "CUS-W002", "CUS-W001"]);
-    }
-
-    #[test]
-    fn locked_rules() {
-        assert!(is_locked("CUS-P001") && is_locked("CUS-S013"));
-        assert!(!is_locked("CUS-W001") && !is_locked("CUS-S014"));
     }
 }

@@ -7,23 +7,19 @@
 
 pub mod atomic;
 pub mod budget;
+pub mod catalogue;
 pub mod config;
 pub mod discover;
 pub mod document;
+pub mod engine;
 pub mod evidence;
 pub mod findings;
 pub mod identity;
 pub mod import;
 pub mod load;
-pub mod metadata;
 pub mod patterns;
 pub mod pipeline;
-pub mod policy;
-pub mod precompiled;
-pub mod program;
-pub mod recursion;
 pub mod report;
-pub mod rvm;
 pub mod sanitize;
 pub mod schema;
 pub mod seal;

@@ -11,10 +11,10 @@ use regorus::Value as RegoValue;
 use crate::bundle::{self, LoadedBundle};
 use crate::discover::{self, Candidate, Input, ToolError};
 use crate::document::DocumentKind;
+use crate::engine::{Policies, Worker};
 use crate::load::bundles::{self as load_bundles, StreamItem, StreamLine};
 use crate::load::read::{self, Loaded};
 use crate::load::workflows;
-use crate::policy::{Policies, Worker};
 use crate::source::Node;
 
 use super::run::{self, Report, RunOptions, Subject};
@@ -124,7 +124,7 @@ fn evaluate(
         .problems
         .iter()
         .map(|p| {
-            let mut p = run::with_frameworks(p.clone(), policies);
+            let mut p = run::with_frameworks(p.clone(), policies.catalogue());
             p.session = session.clone();
             p.workflow = workflow_id.clone();
             p
@@ -166,7 +166,7 @@ fn evaluate_all(
     policies.prepare_vm(
         DocumentKind::SessionBundle,
         Some(count),
-        crate::policy::EngineChoice::from_env(),
+        crate::engine::EngineChoice::from_env(),
     );
     let results: Vec<Evaluated> = bundles
         .par_iter()
@@ -196,7 +196,9 @@ fn load_file(
     match read::read(candidate, opts.budgets.max_file_size) {
         Err(e) => report.tool_errors.push(e),
         Ok(Loaded::NotCustody) => report.skipped_files += 1,
-        Ok(Loaded::Problem(f)) => report.findings.push(run::with_frameworks(*f, policies)),
+        Ok(Loaded::Problem(f)) => report
+            .findings
+            .push(run::with_frameworks(*f, policies.catalogue())),
         Ok(Loaded::Text(text)) => {
             let shown = &candidate.display;
             report.sources.insert(shown.clone(), text.clone());
@@ -206,7 +208,7 @@ fn load_file(
                 loaded
                     .problems
                     .into_iter()
-                    .map(|p| run::with_frameworks(p, policies)),
+                    .map(|p| run::with_frameworks(p, policies.catalogue())),
             );
             return loaded.bundles;
         }
@@ -235,7 +237,9 @@ fn stream(
     for item in lines {
         match item {
             Err(e) => report.tool_errors.push(e),
-            Ok(StreamItem::TooLong(f)) => report.findings.push(run::with_frameworks(*f, policies)),
+            Ok(StreamItem::TooLong(f)) => report
+                .findings
+                .push(run::with_frameworks(*f, policies.catalogue())),
             Ok(StreamItem::Line(line_no, buf)) => {
                 batch.push((line_no, buf));
                 if batch.len() >= STREAM_BATCH {
@@ -269,7 +273,7 @@ fn stream_batch(
     policies.prepare_vm(
         DocumentKind::SessionBundle,
         None,
-        crate::policy::EngineChoice::from_env(),
+        crate::engine::EngineChoice::from_env(),
     );
     let outcomes: Vec<LineOutcome> = batch
         .par_iter()
@@ -294,7 +298,7 @@ fn stream_batch(
                 };
                 out.result.findings = findings
                     .into_iter()
-                    .map(|f| run::with_frameworks(f, policies))
+                    .map(|f| run::with_frameworks(f, policies.catalogue()))
                     .collect();
                 out
             },

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::catalogue::{is_locked, Catalogue};
 use crate::config::{Config, ExceptionScope, RuleSetting};
 use crate::discover::ToolError;
+use crate::engine::{EvalFailure, RawFinding};
 use crate::findings::{self, Finding, Severity, Waiver};
-use crate::policy::{EvalFailure, Policies, RawFinding};
 use crate::source::{path_string, Node, SharedText};
 
 /// Options shared by `validate` and `check`.
@@ -100,7 +101,7 @@ pub struct Subject<'a> {
 }
 
 /// Locate a raw finding in its document and attach the rule's metadata.
-pub fn locate(raw: RawFinding, subject: &Subject<'_>, policies: &Policies) -> Finding {
+pub fn locate(raw: RawFinding, subject: &Subject<'_>, catalogue: &Catalogue) -> Finding {
     let (pos, file, path) = match &raw.path {
         Some(path) => {
             let located = subject.node.locate(path);
@@ -119,26 +120,26 @@ pub fn locate(raw: RawFinding, subject: &Subject<'_>, policies: &Policies) -> Fi
     finding.workflow = subject.workflow.clone();
     finding.session = subject.session.clone();
     finding.details = raw.details;
-    if let Some(meta) = policies.rule(&raw.id) {
+    if let Some(meta) = catalogue.get(&raw.id) {
         finding.frameworks = meta.frameworks.clone();
     }
     finding
 }
 
 /// Attach catalogue frameworks to findings produced in Rust (P001, P002).
-pub fn with_frameworks(mut finding: Finding, policies: &Policies) -> Finding {
-    if let Some(meta) = policies.rule(&finding.rule) {
+pub fn with_frameworks(mut finding: Finding, catalogue: &Catalogue) -> Finding {
+    if let Some(meta) = catalogue.get(&finding.rule) {
         finding.frameworks = meta.frameworks.clone();
     }
     finding
 }
 
 /// Apply severity overrides and exceptions; add `CUS-C001` (expired) and `CUS-C002` (unused) warnings.
-pub fn apply_config(report: &mut Report, config: &Config, policies: &Policies, now_ns: i64) {
+pub fn apply_config(report: &mut Report, config: &Config, catalogue: &Catalogue, now_ns: i64) {
     let mut used = vec![false; config.exceptions.len()];
     let mut kept = Vec::with_capacity(report.findings.len());
     for mut finding in std::mem::take(&mut report.findings) {
-        if !findings::is_locked(&finding.rule) {
+        if !is_locked(&finding.rule) {
             match config.setting(&finding.rule) {
                 Some(RuleSetting::Off) => continue,
                 Some(RuleSetting::Level(level)) => finding.severity = level,
@@ -196,7 +197,7 @@ pub fn apply_config(report: &mut Report, config: &Config, policies: &Policies, n
         };
         let mut finding = Finding::new(rule, severity, message, &config_file).at(exception.pos);
         finding.path = Some(format!("exceptions[{i}]"));
-        kept.push(with_frameworks(finding, policies));
+        kept.push(with_frameworks(finding, catalogue));
     }
     report.findings = kept;
     report.rules_off = config.rules_off();

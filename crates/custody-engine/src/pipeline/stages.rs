@@ -7,9 +7,9 @@ use regorus::Value as RegoValue;
 
 use crate::discover::ToolError;
 use crate::document::DocumentKind;
+use crate::engine::{Policies, Worker};
 use crate::findings::Finding;
 use crate::load::workflows::{self, LoadedFile, Workflow};
-use crate::policy::{Policies, Worker};
 use crate::source::Node;
 
 use super::run::{self, Report, RunOptions, Subject};
@@ -45,7 +45,7 @@ pub fn schema_check<'a>(
         for p in &file.problems {
             report
                 .findings
-                .push(run::with_frameworks(p.clone(), policies));
+                .push(run::with_frameworks(p.clone(), policies.catalogue()));
         }
         if file.documents.is_empty() && file.problems.is_empty() {
             report.skipped_files += 1;
@@ -54,7 +54,7 @@ pub fn schema_check<'a>(
             for p in &w.problems {
                 report
                     .findings
-                    .push(run::with_frameworks(p.clone(), policies));
+                    .push(run::with_frameworks(p.clone(), policies.catalogue()));
             }
         }
     }
@@ -107,7 +107,7 @@ pub fn evaluate(
     Evaluated {
         findings: raw
             .into_iter()
-            .map(|r| run::locate(r, subject, policies))
+            .map(|r| run::locate(r, subject, policies.catalogue()))
             .collect(),
         errors: run::policy_failures(name, failures),
         input: dumped,

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use regorus::Value as RegoValue;
 
 use crate::document::DocumentKind;
-use crate::policy::Policies;
+use crate::engine::Policies;
 use crate::source::Step;
 
 use super::run::{self, Report, RunOptions, Subject};
@@ -32,7 +32,7 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
     run::in_pool(opts.jobs, "workflow", |report| {
         // What the VM needs whatever the number of documents (the embedded program) is read first, while
         // the schema compiles on its own thread, instead of after the schema check has waited for it.
-        let choice = crate::policy::EngineChoice::from_env();
+        let choice = crate::engine::EngineChoice::from_env();
         policies.prepare_vm(DocumentKind::Workflow, Some(0), choice);
         let files = stages::read_manifests(&opts.paths, opts, report);
         let workflows = stages::schema_check(&files, report, policies);

@@ -29,8 +29,8 @@ impl Reporter for Github {
                 (Severity::Warning, None) => "warning",
             };
             let title = ctx
-                .policies
-                .rule(&f.rule)
+                .catalogue
+                .get(&f.rule)
                 .map_or_else(|| f.rule.clone(), |m| format!("{} {}", f.rule, m.title));
             let mut props = format!("file={}", escape_property(&f.file));
             if let Some(l) = f.line {

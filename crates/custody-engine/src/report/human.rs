@@ -87,7 +87,7 @@ impl Reporter for Human {
             .with_links(false);
         let mut out = String::new();
         for finding in &report.findings {
-            let meta = ctx.policies.rule(&finding.rule);
+            let meta = ctx.catalogue.get(&finding.rule);
             let source = match (finding.span, report.sources.get(&finding.file)) {
                 (Some(_), Some(text)) => Some(NamedSource::new(&finding.file, text.clone())),
                 _ => None,

@@ -1,4 +1,4 @@
-//! `--format json` (SPEC §5).
+//! `--format json` (docs/json-output.md).
 
 use serde_json::json;
 

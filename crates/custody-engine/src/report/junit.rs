@@ -79,8 +79,8 @@ impl Reporter for Junit {
                     tests += 1;
                     let name = format!("{doc} {rule}");
                     let title = ctx
-                        .policies
-                        .rule(rule)
+                        .catalogue
+                        .get(rule)
                         .map_or_else(|| rule.to_owned(), |m| m.title.clone());
                     let text: Vec<String> = fs
                         .iter()

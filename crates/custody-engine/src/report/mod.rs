@@ -12,12 +12,13 @@ pub use json::Json;
 pub use junit::Junit;
 pub use sarif::Sarif;
 
-use crate::policy::Policies;
+use crate::catalogue::Catalogue;
 use crate::run::Report;
 
 /// What a reporter needs besides the report.
 pub struct Context<'a> {
-    pub policies: &'a Policies,
+    /// The rules' metadata (titles, frameworks, remediation).
+    pub catalogue: &'a Catalogue,
     pub strict: bool,
     pub color: bool,
     /// Terminal width for wrapping source snippets.

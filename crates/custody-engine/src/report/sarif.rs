@@ -65,7 +65,7 @@ impl Reporter for Sarif {
         let rules: Vec<Value> = ordered
             .iter()
             .map(|(id, _)| {
-                let meta = ctx.policies.rule(id);
+                let meta = ctx.catalogue.get(id);
                 let severity = report
                     .findings
                     .iter()

@@ -1,18 +1,18 @@
 //! The built-in rule sets as `build.rs` found and compiled them: their entry points, their METADATA, and one VM
 //! program per target (`workflow`, `session`), embedded in the binary. A run of the built-in rule sets alone neither
-//! parses nor compiles Rego: it reads the program (about 0.2 ms) where compiling took 10-20 ms, which was most
-//! of a one-manifest `validate`.
+//! parses nor compiles Rego: it reads the program, which costs much less than compiling it.
 //!
-//! `build.rs` compiles the same files `crate::policy::BUILTIN` embeds, with the same code
-//! ([`crate::program`]), so the programs cannot disagree with the embedded texts; a source whose text is not
+//! `build.rs` compiles the same files `super::sources::BUILTIN` embeds, with the same code
+//! ([`super::program`]), so the programs cannot disagree with the embedded texts; a source whose text is not
 //! the embedded one (a test's own policy, a user's) is compiled at run time as before.
 
-use crate::policy::PolicySource;
+use super::metadata::Block;
+use super::sources::{PolicySource, BUILTIN};
 
 /// Every entry point of the built-in rule sets, in source order: (file, package, rule).
 static ENTRIES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_entries.rs"));
 
-/// Per built-in policy file: its rules' METADATA, as `crate::metadata::blocks` read it at build time
+/// Per built-in policy file: its rules' METADATA, as `super::metadata::blocks` read it at build time
 /// (id, title, description, warning, frameworks, remediation, line).
 type StaticBlock = (
     &'static str,
@@ -38,14 +38,12 @@ struct ProgramInfo {
 
 /// Whether `path` is a built-in policy file holding exactly `text`, as embedded.
 pub fn is_embedded(path: &str, text: &str) -> bool {
-    crate::policy::BUILTIN
-        .iter()
-        .any(|(p, t)| *p == path && *t == text)
+    BUILTIN.iter().any(|(p, t)| *p == path && *t == text)
 }
 
 /// The METADATA blocks of the built-in file `path` when `text` is its embedded text, as read at build time
 /// (reading them at run time was a third of a one-manifest `validate`'s instructions).
-pub fn metadata(path: &str, text: &str) -> Option<Vec<crate::metadata::Block>> {
+pub fn metadata(path: &str, text: &str) -> Option<Vec<Block>> {
     if !is_embedded(path, text) {
         return None;
     }
@@ -54,16 +52,14 @@ pub fn metadata(path: &str, text: &str) -> Option<Vec<crate::metadata::Block>> {
         blocks
             .iter()
             .map(
-                |&(id, title, description, warning, frameworks, remediation, line)| {
-                    crate::metadata::Block {
-                        id: id.to_owned(),
-                        title: title.to_owned(),
-                        description: description.to_owned(),
-                        warning,
-                        frameworks: frameworks.iter().map(|f| (*f).to_owned()).collect(),
-                        remediation: remediation.to_owned(),
-                        line,
-                    }
+                |&(id, title, description, warning, frameworks, remediation, line)| Block {
+                    id: id.to_owned(),
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                    warning,
+                    frameworks: frameworks.iter().map(|f| (*f).to_owned()).collect(),
+                    remediation: remediation.to_owned(),
+                    line,
                 },
             )
             .collect(),
@@ -105,21 +101,25 @@ mod tests {
     #[test]
     fn embedded_metadata_is_what_the_files_say() {
         let mut rules = 0;
-        for (path, text) in crate::policy::BUILTIN {
+        for (path, text) in BUILTIN {
             let embedded = metadata(path, text).expect("every built-in file has embedded METADATA");
-            let read = crate::metadata::blocks(path, text).expect("built-in METADATA is valid");
+            let read =
+                super::super::metadata::blocks(path, text).expect("built-in METADATA is valid");
             assert_eq!(embedded, read, "{path}");
             rules += embedded.len();
         }
-        assert!(rules > 40, "the built-in catalogue has its rules ({rules})");
+        assert!(
+            rules > 30,
+            "the built-in rule sets have their rules ({rules})"
+        );
         // A text that is not the embedded one is read at run time, never matched to stale metadata.
-        let (path, text) = crate::policy::BUILTIN
+        let (path, text) = BUILTIN
             .iter()
             .find(|(p, _)| p.ends_with("session/commands.rego"))
             .expect("the commands rule set is built in");
         let edited = text.replace("severity: error", "severity: warning");
         assert_eq!(metadata(path, &edited), None);
-        let read = crate::policy::parse_metadata(path, &edited).expect("still valid");
+        let read = super::super::parse_metadata(path, &edited).expect("still valid");
         assert!(read
             .iter()
             .all(|r| r.severity == crate::findings::Severity::Warning));

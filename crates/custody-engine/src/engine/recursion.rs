@@ -272,10 +272,10 @@ mod tests {
     fn ordinary_policies_pass() {
         let ok = "package main\n\n# deny calls deny? no: a comment\nhelper(x) := x + 1\n\ndeny contains f if {\n\tf := {\"msg\": \"deny helper\", \"id\": helper(1)}\n\tinput.deny\n}\n\ntest_deny if {\n\tcount(deny) == 1 with input as {\"deny\": true}\n}\n";
         assert_eq!(find_cycle(ok), None);
-        for source in crate::policy::builtin_sources() {
+        for source in crate::engine::builtin_sources() {
             assert_eq!(find_cycle(&source.text), None, "{}", source.path);
         }
-        let builtin = crate::policy::builtin_sources();
+        let builtin = crate::engine::builtin_sources();
         let texts: Vec<&str> = builtin.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(
             find_cycle_in(&texts),

@@ -3,7 +3,7 @@
 //! compilation itself.
 //!
 //! `build.rs` compiles the built-in rule sets with this file (included by `#[path]`) and embeds the VM
-//! programs in the binary, so a run starts without parsing or compiling them ([`crate::precompiled`]). The
+//! programs in the binary, so a run starts without parsing or compiling them ([`super::precompiled`]). The
 //! file therefore uses only `std` and `regorus`, which are both dependencies of the library and of the build
 //! script.
 
@@ -13,7 +13,7 @@ use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::Program;
 use regorus::{Engine, Value};
 
-/// custody's extension functions: name and number of arguments (mechanics in Rust, `crate::policy`; see
+/// custody's extension functions: name and number of arguments (mechanics in Rust, `super::extensions`; see
 /// docs/policy-input.md).
 pub const EXTENSIONS: &[(&str, u8)] = &[
     ("custody.duration_ns", 1),

@@ -5,10 +5,11 @@
 //! from the same Rego with one mechanical change: regorus 0.14's RVM does not resolve an import alias used as
 //! a rule reference (`lib.has_workflow` after `import data.custody.session.lib` reads as undefined), so the
 //! aliases are expanded to full references (`data.custody.session.lib.has_workflow`) before compiling.
-//! custody's extension functions are host calls (`HostAwait`), answered in place by [`crate::policy::call_extension`]
+//! custody's extension functions are host calls (`HostAwait`), answered in place by [`super::extensions::call_extension`]
 //! through the vendored regorus's `RegoVM::set_host_calls` (see `vendor/regorus/CUSTODY.md`), without suspending
 //! the VM for each call.
-//! `tests/engine_parity.rs` runs the same inputs through both engines and requires identical reports.
+//! `tests/engine_parity.rs` runs the same inputs through both engines and requires identical reports, and
+//! `parity_tests.rs` does the same with the input of every built-in Rego test.
 
 use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::vm::{ExecutionMode, ExecutionState, HostCalls, RegoVM, VmError};
@@ -16,7 +17,9 @@ use regorus::rvm::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 
-use crate::policy::{call_extension, EvalError, PatternCache, PolicySource};
+use super::extensions::{call_extension, PatternCache};
+use super::results::EvalError;
+use super::sources::PolicySource;
 
 /// A target's built-in rule sets, compiled once; each worker's VM gets its own program and data document.
 ///
@@ -49,7 +52,7 @@ impl Compiled {
             .iter()
             .map(|s| (s.path.as_str(), s.text.as_str()))
             .collect();
-        let program = crate::program::compile_for_vm(
+        let program = super::program::compile_for_vm(
             engine,
             &texts,
             name,
@@ -63,11 +66,11 @@ impl Compiled {
         Compiled {
             program,
             data,
-            entry: crate::program::aggregate_query(name),
+            entry: super::program::aggregate_query(name),
         }
     }
 
-    /// A program `build.rs` compiled (see [`crate::precompiled`]), for documents of `name`, against `data`:
+    /// A program `build.rs` compiled (see [`super::precompiled`]), for documents of `name`, against `data`:
     /// the VM reads the data document when it runs, so one program serves every configuration.
     pub fn from_binary(
         bytes: &[u8],
@@ -135,11 +138,9 @@ impl Vm {
             check_interval: std::num::NonZeroU32::new(1024).unwrap_or(std::num::NonZeroU32::MIN),
         }));
         // The recursive run-to-completion path: a rule call is a Rust call, where the stackless (suspendable)
-        // loop builds, pushes and unwinds a frame record for it, so a `check` runs 13% less CPU (the same
-        // reports). Recursion is bounded by the rule graph, which has no cycles (`crate::recursion`), and every
-        // thread that evaluates runs on a `budget::STACK_SIZE` stack. (An earlier measurement had this path
-        // ten times slower: `run` then took its `Ready` end state for a failure, so every document went to the
-        // interpreter.)
+        // loop builds, pushes and unwinds a frame record for it (docs/performance.md has the figures).
+        // Recursion is bounded by the rule graph, which has no cycles (`super::recursion`), and every thread
+        // that evaluates runs on a `budget::STACK_SIZE` stack.
         vm.set_execution_mode(ExecutionMode::RunToCompletion);
         vm.set_host_calls(Some(Box::new(Extensions {
             cache: PatternCache::default(),
@@ -184,7 +185,7 @@ mod tests {
     fn vm_within(text: &str, limit: std::time::Duration) -> Vm {
         let mut engine = Engine::new();
         engine.set_strict_builtin_errors(true);
-        crate::policy::add_extensions(&mut engine).unwrap();
+        super::super::extensions::add_extensions(&mut engine).unwrap();
         let source = PolicySource {
             path: "t.rego".to_owned(),
             text: text.to_owned(),
