@@ -99,9 +99,9 @@ fn main() -> ExitCode {
         }
     };
     let bar = progress_bar(&cli);
-    let progress = bar
-        .clone()
-        .map(|bar| std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody_engine::run::Progress);
+    let progress = bar.clone().map(|bar| {
+        std::sync::Arc::new(move |n: u64| bar.inc(n)) as custody_engine::pipeline::run::Progress
+    });
     // The work runs on a thread whose stack is sized for the nesting-depth budget; a panic anywhere in it is
     // an internal error (exit 2), never a crash that could read as anything but a failed run.
     let work = std::thread::Builder::new()

@@ -1,7 +1,7 @@
 //! Property tests of the evidence hash chain: an untouched chain always verifies; any single edit, deletion,
 //! insertion, reordering or truncated tail (with a head anchor) is detected.
 
-use custody_engine::bundle::{seal_events, verify};
+use custody_engine::evidence::chain::{seal_events, verify};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -13,7 +13,10 @@ fn events(commands: &[String]) -> Vec<Value> {
         .collect()
 }
 
-fn sealed(session: &str, commands: &[String]) -> (Vec<Value>, custody_engine::bundle::Head) {
+fn sealed(
+    session: &str,
+    commands: &[String],
+) -> (Vec<Value>, custody_engine::evidence::chain::Head) {
     let mut evs = events(commands);
     let head = seal_events(session, &mut evs);
     (evs, head)

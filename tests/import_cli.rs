@@ -88,7 +88,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    custody_engine::bundle::sha256_hex(bytes)
+    custody_engine::evidence::sha256_hex(bytes)
 }
 
 #[test]
@@ -132,12 +132,12 @@ fn example_bundles_are_the_ones_reconstructed_by_hand() {
             .unwrap()
             .to_owned();
         let mut evs = events(&dir);
-        let head = custody_engine::bundle::Head {
+        let head = custody_engine::evidence::chain::Head {
             hash: Some(head_hash),
             count: bundle["evidence"]["head"]["count"].as_i64(),
         };
         assert!(
-            custody_engine::bundle::verify(id, &evs, Some(&head)).verified(),
+            custody_engine::evidence::chain::verify(id, &evs, Some(&head)).verified(),
             "{id}: the chain verifies"
         );
         bundle["evidence"]["head"]

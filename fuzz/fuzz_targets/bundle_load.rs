@@ -3,7 +3,7 @@
 //! byte chooses the form. Must never panic.
 #![no_main]
 
-use custody_engine::bundle;
+use custody_engine::evidence::{bundle, chain};
 use custody_engine::source::{self, Budgets, Node};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,21 +26,21 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or_default()
                 .to_owned();
             let (events, head) = bundle::chain_inputs(&loaded.node);
-            let _ = bundle::verify(&id, events, head.as_ref());
+            let _ = chain::verify(&id, events, head.as_ref());
         }
     } else if let Ok(events) = bundle::parse_events(rest, "events.jsonl", &budgets) {
         let mut json: Vec<_> = events.iter().map(Node::to_json).collect();
         // The located tree `check` hashes and its JSON copy `seal` hashes are one chain.
         assert_eq!(
-            bundle::verify("fuzz", &events, None),
-            bundle::verify("fuzz", &json, None)
+            chain::verify("fuzz", &events, None),
+            chain::verify("fuzz", &json, None)
         );
         // A freshly sealed chain of objects breaks, if at all, only on a `seq` the input fixed wrongly.
-        let head = bundle::seal_events("fuzz", &mut json);
+        let head = chain::seal_events("fuzz", &mut json);
         if json.iter().all(serde_json::Value::is_object) {
-            let result = bundle::verify("fuzz", &json, Some(&head));
+            let result = chain::verify("fuzz", &json, Some(&head));
             assert!(
-                matches!(result.failure, None | Some((bundle::Break::Seq, _, _))),
+                matches!(result.failure, None | Some((chain::Break::Seq, _, _))),
                 "{result:?}"
             );
         }

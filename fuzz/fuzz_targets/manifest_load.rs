@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let budgets = Budgets::default();
-    if let Some(fast) = custody_engine::yamlblock::parse(text, &budgets) {
+    if let Some(fast) = custody_engine::source::yamlblock::parse(text, &budgets) {
         assert_eq!(Ok(fast), source::parse_documents_saphyr(text, &budgets));
     }
     let (docs, _problems) = custody_engine::load::documents("fuzz.yaml", text, &budgets);

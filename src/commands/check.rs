@@ -3,7 +3,7 @@
 use super::{render_report, run_options, setup_evaluation, write_inputs, Outcome};
 use crate::cli::CheckArgs;
 use custody_engine::document::DocumentKind;
-use custody_engine::run::Progress;
+use custody_engine::pipeline::run::Progress;
 
 /// `progress` is told of each bundle evaluated.
 pub(super) fn run(args: CheckArgs, progress: Option<Progress>) -> Outcome {

@@ -9,8 +9,8 @@ use custody_engine::catalogue::RuleMeta;
 use custody_engine::config::Config;
 use custody_engine::document::DocumentKind;
 use custody_engine::engine::{self, Policies, PolicySource};
+use custody_engine::pipeline::run::{self, Report, RunOptions};
 use custody_engine::report::{self, Context};
-use custody_engine::run::{self, Report, RunOptions};
 use custody_engine::source::Budgets;
 
 mod check;

@@ -109,12 +109,12 @@ fn chain(c: &mut Criterion) {
             })
         })
         .collect();
-    let head = custody_engine::bundle::seal_events("sess-bench", &mut events);
+    let head = custody_engine::evidence::chain::seal_events("sess-bench", &mut events);
     let mut group = c.benchmark_group("chain");
     group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("verify", |b| {
         b.iter(|| {
-            let r = custody_engine::bundle::verify("sess-bench", &events, Some(&head));
+            let r = custody_engine::evidence::chain::verify("sess-bench", &events, Some(&head));
             assert!(r.failure.is_none());
             r
         })
@@ -124,7 +124,7 @@ fn chain(c: &mut Criterion) {
     let event = events[500].clone();
     let prev = "0".repeat(64);
     c.bench_function("chain/event-hash", |b| {
-        b.iter(|| custody_engine::bundle::event_hash(&prev, &event))
+        b.iter(|| custody_engine::evidence::chain::event_hash(&prev, &event))
     });
     c.bench_function("chain/event-hash-reference", |b| {
         b.iter(|| {

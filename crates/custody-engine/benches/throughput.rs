@@ -200,11 +200,11 @@ fn chain(path: &str, session: &str) -> serde_json::Value {
     // chain is verified over that tree.
     let start = Instant::now();
     let budgets = custody_engine::source::Budgets::default();
-    let events = custody_engine::bundle::parse_events(&bytes[..], path, &budgets)
+    let events = custody_engine::evidence::bundle::parse_events(&bytes[..], path, &budgets)
         .unwrap_or_else(|(_, e)| panic!("{e}"));
     let parsed = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let result = custody_engine::bundle::verify(session, &events, None);
+    let result = custody_engine::evidence::chain::verify(session, &events, None);
     let verify = start.elapsed().as_secs_f64();
     assert!(
         result.verified(),

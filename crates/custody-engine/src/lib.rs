@@ -25,18 +25,3 @@ pub mod schema;
 pub mod seal;
 pub mod source;
 pub mod units;
-
-// Former paths, kept while callers move to the modules that now hold these items.
-pub use evidence::command_line;
-pub use source::{jsonline, yamlblock};
-
-/// The run report and options, where the reporters and the CLI name them.
-pub use pipeline::run;
-
-/// The former `bundle` module: its items now live in [`evidence`] (`bundle`, `chain`, `recording`).
-pub mod bundle {
-    pub use crate::evidence::bundle::*;
-    pub use crate::evidence::chain::*;
-    pub use crate::evidence::recording::*;
-    pub use crate::evidence::sha256_hex;
-}

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::bundle::{self, Head};
+use crate::evidence::bundle;
+use crate::evidence::chain::{self, Head};
 use crate::load::FileError;
 use crate::source::{Budgets, Node};
 
@@ -71,7 +72,7 @@ fn seal_doc(
         Some(e) => e,
         None => &mut inline,
     };
-    let result = bundle::verify(&session, events, head.as_ref());
+    let result = chain::verify(&session, events, head.as_ref());
     if !result.verified() && has_chain(events, head.as_ref()) && !reseal {
         let (kind, seq, _) = result.failure.expect("not verified means a failure");
         return Err(Sealed::Refused {
@@ -86,7 +87,7 @@ fn seal_doc(
         });
     }
     let before = (events.clone(), doc.pointer("/evidence/head").cloned());
-    let new_head = bundle::seal_events(&session, events);
+    let new_head = chain::seal_events(&session, events);
     let head_json = serde_json::json!({"hash": new_head.hash, "count": new_head.count});
     let evidence = doc.as_object_mut().map(|o| {
         o.entry("evidence")

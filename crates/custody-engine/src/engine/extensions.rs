@@ -41,7 +41,7 @@ pub struct PatternCache {
     lists: [HashMap<u64, Vec<GlobList>>; 2],
     /// How many lists `lists` holds, per case.
     list_count: [usize; 2],
-    /// Command lines split into segments ([`crate::command_line::segments`]), as arrays.
+    /// Command lines split into segments ([`crate::evidence::command_line::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
 }
@@ -131,7 +131,7 @@ impl PatternCache {
             return segments.clone();
         }
         let segments = Value::from(
-            crate::command_line::segments(command)
+            crate::evidence::command_line::segments(command)
                 .into_iter()
                 .map(Value::from)
                 .collect::<Vec<_>>(),

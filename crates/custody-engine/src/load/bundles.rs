@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::budget::{self, LineRead};
-use crate::bundle::{self, LoadedBundle};
 use crate::discover::ToolError;
 use crate::document::DocumentKind;
+use crate::evidence::bundle::{self, LoadedBundle};
 use crate::findings::{Finding, Severity};
 use crate::source::{self, Budgets, Node, Pos};
 

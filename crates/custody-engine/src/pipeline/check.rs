@@ -8,10 +8,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use regorus::Value as RegoValue;
 
-use crate::bundle::{self, LoadedBundle};
 use crate::discover::{self, Candidate, Input, ToolError};
 use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
+use crate::evidence::bundle::{self, LoadedBundle};
+use crate::evidence::chain;
 use crate::load::bundles::{self as load_bundles, StreamItem, StreamLine};
 use crate::load::read::{self, Loaded};
 use crate::load::workflows;
@@ -67,7 +68,7 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     }
     let id = session_id(loaded).unwrap_or_default();
     let (events, head) = bundle::chain_inputs(&loaded.node);
-    let result = bundle::verify(id, events, head.as_ref());
+    let result = chain::verify(id, events, head.as_ref());
     let mut chain = BTreeMap::new();
     chain.insert(
         RegoValue::from("verified"),

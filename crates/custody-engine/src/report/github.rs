@@ -3,7 +3,7 @@
 
 use super::{summary_line, Context, Reporter};
 use crate::findings::Severity;
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 pub struct Github;
 

@@ -8,7 +8,7 @@ use miette::{
 
 use super::{summary_line, Context, Reporter};
 use crate::findings::{Finding, Severity};
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 pub struct Human;
 

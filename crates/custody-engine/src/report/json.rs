@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{Context, Reporter};
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 pub struct Json;
 

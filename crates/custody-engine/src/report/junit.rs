@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::{Context, Reporter};
 use crate::findings::Finding;
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 pub struct Junit;
 

@@ -13,7 +13,7 @@ pub use junit::Junit;
 pub use sarif::Sarif;
 
 use crate::catalogue::Catalogue;
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 /// What a reporter needs besides the report.
 pub struct Context<'a> {

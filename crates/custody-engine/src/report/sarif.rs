@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{Context, Reporter};
 use crate::findings::{Finding, Severity};
-use crate::run::Report;
+use crate::pipeline::run::Report;
 
 pub struct Sarif;
 
@@ -35,7 +35,7 @@ fn fingerprint(f: &Finding) -> String {
             ""
         }
     );
-    crate::bundle::sha256_hex(key.as_bytes())
+    crate::evidence::sha256_hex(key.as_bytes())
 }
 
 /// A relative file path as a URI reference: `/` separators, everything but unreserved characters and `/`

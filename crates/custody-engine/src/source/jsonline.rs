@@ -50,7 +50,7 @@ struct Parser<'a> {
 }
 
 /// The longest key token the fast paths take (YAML limits implicit keys to 1024 characters); longer keys
-/// are left to serde-saphyr. Shared with [`crate::yamlblock`].
+/// are left to serde-saphyr. Shared with [`crate::source::yamlblock`].
 pub(crate) const MAX_KEY_BYTES: usize = 1000;
 
 impl Parser<'_> {

@@ -236,7 +236,7 @@ pub(super) fn build(
             Json::Object(ev)
         })
         .collect();
-    let head = crate::bundle::seal_events(sid, &mut events);
+    let head = crate::evidence::chain::seal_events(sid, &mut events);
     let mode = if s.upload {
         "full"
     } else if s
@@ -278,7 +278,7 @@ pub(super) fn build(
         .map(|&i| {
             json!({
                 "file": sources[i].provenance_name(),
-                "sha256": crate::bundle::sha256_hex(&sources[i].bytes),
+                "sha256": crate::evidence::sha256_hex(&sources[i].bytes),
             })
         })
         .collect();
