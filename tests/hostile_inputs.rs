@@ -30,7 +30,7 @@ fn workflows(dir: &Path) {
 fn every_parser_budget_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    // Deep nesting: the default depth budget, and no stack overflow just under it (depth 40 used to abort).
+    // Deep nesting: the default depth budget, and no stack overflow just under it (depth 40 must not abort).
     let deep = format!(
         "apiVersion: custody/v1\nkind: Workflow\nx: {}{}\n",
         "[".repeat(100_000),

@@ -41,8 +41,8 @@ pub fn is_embedded(path: &str, text: &str) -> bool {
     BUILTIN.iter().any(|(p, t)| *p == path && *t == text)
 }
 
-/// The METADATA blocks of the built-in file `path` when `text` is its embedded text, as read at build time
-/// (reading them at run time was a third of a one-manifest `validate`'s instructions).
+/// The METADATA blocks of the built-in file `path` when `text` is its embedded text, as read at build time,
+/// so a run does not parse them (docs/performance.md).
 pub fn metadata(path: &str, text: &str) -> Option<Vec<Block>> {
     if !is_embedded(path, text) {
         return None;
