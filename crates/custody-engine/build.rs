@@ -5,6 +5,10 @@
 use std::path::Path;
 
 #[allow(dead_code)]
+#[path = "src/document.rs"]
+mod document;
+
+#[allow(dead_code)]
 #[path = "src/engine/program.rs"]
 mod program;
 
@@ -87,7 +91,7 @@ fn precompile(sources: &[(String, String)], out: &Path) {
             .add_policy(path.clone(), text.clone())
             .unwrap_or_else(|e| panic!("built-in policy {path} does not compile: {e}"));
         let package = package.strip_prefix("data.").unwrap_or(&package).to_owned();
-        if program::scope_of(&package).is_none() {
+        if program::kinds_of(&package).is_none() {
             continue;
         }
         let declared = program::declared_entries(&discovery, path)
@@ -106,15 +110,16 @@ fn precompile(sources: &[(String, String)], out: &Path) {
     list.push(']');
     std::fs::write(out.join("builtin_entries.rs"), list).expect("write entry list");
     let mut programs = String::from("&[\n");
-    for name in ["workflow", "session"] {
+    for kind in document::DocumentKind::ALL {
+        let name = kind.rule_set();
         let queries: Vec<&str> = entries
             .iter()
-            .filter(|e| program::scope_of(&e.1).is_some_and(|s| s.covers(name)))
+            .filter(|e| program::kinds_of(&e.1).is_some_and(|kinds| kinds.contains(&kind)))
             .map(|e| e.3.as_str())
             .collect();
         let files: Vec<(&str, &str)> = sources
             .iter()
-            .filter(|(_, text)| program::compiled_for(text, name))
+            .filter(|(_, text)| program::compiled_for(text, kind))
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
         let compiled = program::compile_for_vm(

@@ -4,5 +4,5 @@ use super::Outcome;
 use custody_engine::document::DocumentKind;
 
 pub(super) fn run(kind: DocumentKind) -> Outcome {
-    Outcome::printed(kind.schema_text().to_owned())
+    Outcome::printed(custody_engine::schema::schema_text(kind).to_owned())
 }

@@ -1,4 +1,4 @@
-//! The kinds of document custody evaluates.
+//! The kinds of document custody evaluates. (Dependency-free: `build.rs` includes it too.)
 
 /// A custody document kind: what its `kind` field says, which JSON Schema checks it, and which rule sets
 /// (`custody.workflow.*` or `custody.session.*`) evaluate it.
@@ -43,14 +43,6 @@ impl DocumentKind {
         match self {
             DocumentKind::Workflow => 0,
             DocumentKind::SessionBundle => 1,
-        }
-    }
-
-    /// The JSON Schema of this kind (`custody schema`).
-    pub fn schema_text(self) -> &'static str {
-        match self {
-            DocumentKind::Workflow => crate::schema::WORKFLOW_SCHEMA,
-            DocumentKind::SessionBundle => crate::schema::BUNDLE_SCHEMA,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use regorus::{Engine, Value};
 
 use super::extensions::add_extensions;
-use super::program::{self, declared_entries, scope_of, Scope};
+use super::program::{self, declared_entries};
 use super::sources::PolicySource;
 use super::PolicyError;
 use crate::document::DocumentKind;
@@ -43,14 +43,7 @@ pub(super) fn new_engine() -> Result<Engine, PolicyError> {
 
 /// The package a rule set belongs to decides which documents it applies to.
 pub(super) fn targets_of(package: &str) -> Option<&'static [DocumentKind]> {
-    const WORKFLOW: &[DocumentKind] = &[DocumentKind::Workflow];
-    const SESSION: &[DocumentKind] = &[DocumentKind::SessionBundle];
-    const BOTH: &[DocumentKind] = &[DocumentKind::Workflow, DocumentKind::SessionBundle];
-    scope_of(package).map(|scope| match scope {
-        Scope::Workflow => WORKFLOW,
-        Scope::Session => SESSION,
-        Scope::Both => BOTH,
-    })
+    program::kinds_of(package)
 }
 
 /// Add the entry point `rule` of `package` unless a rule set of the same package added it already.

@@ -287,7 +287,7 @@ impl Policies {
             .sources
             .iter()
             .filter(|s| s.builtin && !s.is_test())
-            .filter(|s| program::compiled_for(&s.text, target.rule_set()))
+            .filter(|s| program::compiled_for(&s.text, target))
             .collect();
         let embedded = precompiled::program(target.rule_set(), &sources);
         let wanted = match choice {

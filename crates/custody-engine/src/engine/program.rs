@@ -4,14 +4,16 @@
 //!
 //! `build.rs` compiles the built-in rule sets with this file (included by `#[path]`) and embeds the VM
 //! programs in the binary, so a run starts without parsing or compiling them ([`super::precompiled`]). The
-//! file therefore uses only `std` and `regorus`, which are both dependencies of the library and of the build
-//! script.
+//! file therefore uses only `std`, `regorus` (a dependency of both the library and the build script) and
+//! `crate::document`, which `build.rs` includes too.
 
 use std::sync::Arc;
 
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::Program;
 use regorus::{Engine, Value};
+
+use crate::document::DocumentKind;
 
 /// custody's extension functions: name and number of arguments (mechanics in Rust, `super::extensions`; see
 /// docs/policy-input.md).
@@ -29,25 +31,6 @@ pub const EXTENSIONS: &[(&str, u8)] = &[
 /// The rules that are entry points, in the order they are looked for in each rule set.
 pub const ENTRY_RULES: [&str; 3] = ["deny", "warn", "violation"];
 
-/// Which documents a rule set applies to, decided by its package.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    Workflow,
-    Session,
-    Both,
-}
-
-impl Scope {
-    /// Whether the rule set applies to documents of `name` (`workflow` or `session`).
-    pub fn covers(self, name: &str) -> bool {
-        match self {
-            Scope::Workflow => name == "workflow",
-            Scope::Session => name == "session",
-            Scope::Both => true,
-        }
-    }
-}
-
 /// The package a Rego source declares (its first `package` line).
 pub fn package_of(text: &str) -> Option<&str> {
     text.lines()
@@ -55,27 +38,29 @@ pub fn package_of(text: &str) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The documents a package's rule set applies to; `None` for a package that is no rule set (a library of
-/// another namespace).
-pub fn scope_of(package: &str) -> Option<Scope> {
+/// The kinds of document a package's rule set applies to; `None` for a package that is no rule set (a
+/// library of another namespace).
+pub fn kinds_of(package: &str) -> Option<&'static [DocumentKind]> {
+    const WORKFLOW: &[DocumentKind] = &[DocumentKind::Workflow];
+    const SESSION: &[DocumentKind] = &[DocumentKind::SessionBundle];
     if package == "custody.workflow" || package.starts_with("custody.workflow.") {
-        Some(Scope::Workflow)
+        Some(WORKFLOW)
     } else if package == "custody.session" || package.starts_with("custody.session.") {
-        Some(Scope::Session)
+        Some(SESSION)
     } else if package == "main" || package.starts_with("custody.") || package.starts_with("main.") {
-        Some(Scope::Both)
+        Some(&DocumentKind::ALL)
     } else {
         None
     }
 }
 
-/// Whether the Rego source `text` goes into the program for documents of `name`: a rule set of that
-/// target, or a shared one (`custody.input`, a library of another namespace). `build.rs` and the engine
-/// must pick the same files, or the embedded program would not be used.
-pub fn compiled_for(text: &str, name: &str) -> bool {
+/// Whether the Rego source `text` goes into the program for documents of `kind`: a rule set of that kind,
+/// or a shared one (a library of another namespace). `build.rs` and the engine must pick the same files,
+/// or the embedded program would not be used.
+pub fn compiled_for(text: &str, kind: DocumentKind) -> bool {
     package_of(text)
-        .and_then(scope_of)
-        .is_none_or(|scope| scope.covers(name))
+        .and_then(kinds_of)
+        .is_none_or(|kinds| kinds.contains(&kind))
 }
 
 /// The entry-point rules (of [`ENTRY_RULES`]) the source at `path`, already added to `engine`, declares. An

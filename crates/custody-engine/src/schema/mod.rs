@@ -16,6 +16,14 @@ use node_json::NodeJson;
 pub const WORKFLOW_SCHEMA: &str = include_str!("../../../../schemas/workflow.schema.json");
 pub const BUNDLE_SCHEMA: &str = include_str!("../../../../schemas/bundle.schema.json");
 
+/// The JSON Schema of a document kind (what `custody schema` prints).
+pub fn schema_text(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Workflow => WORKFLOW_SCHEMA,
+        DocumentKind::SessionBundle => BUNDLE_SCHEMA,
+    }
+}
+
 /// One schema problem: where (a path into the document) and what.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
@@ -25,7 +33,7 @@ pub struct Problem {
 
 /// The schema of `kind` as JSON.
 fn schema_json(kind: DocumentKind) -> serde_json::Value {
-    serde_json::from_str(kind.schema_text()).expect("embedded schema is valid JSON (tested)")
+    serde_json::from_str(schema_text(kind)).expect("embedded schema is valid JSON (tested)")
 }
 
 /// The validator of `kind` over `serde_json` values: what reports a document's schema errors. It is compiled
