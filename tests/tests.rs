@@ -14,6 +14,7 @@ mod formats_cli;
 mod fuzz_regressions;
 mod hostile;
 mod hostile_inputs;
+mod identities;
 mod import_cli;
 mod snapshots;
 mod untouched;

@@ -28,11 +28,11 @@ eligible_decisions contains i if {
 	lib.member_of(d.approver, lib.get(d, "groups", []), approvers)
 }
 
-_role("requester") := lib.requester
+_role("requester") := lib.skeleton(input.approval.requester)
 
-_role("principal") := lib.principal
+_role("principal") := lib.skeleton(input.identity.principal)
 
-_role("onBehalfOf") := lib.on_behalf_of
+_role("onBehalfOf") := lib.skeleton(input.identity.onBehalfOf)
 
 # Distinct eligible approvers who approved (decisions marked bypassedReview: true do not count). Under
 # separation of duties a conflicted approver still counts here: CUS-S007 reports that fault once.
@@ -89,7 +89,7 @@ deny contains f if {
 	judged
 	lib.separation_of_duties
 	some i, d in lib.decisions
-	who := lib.id(d.approver)
+	who := lib.skeleton(d.approver)
 	who in lib.conflicted
 	roles := [r | some r in ["requester", "principal", "onBehalfOf"]; _role(r) == who]
 	f := {

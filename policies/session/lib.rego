@@ -106,16 +106,22 @@ events := e if {
 event_facts := custody.event_facts(events)
 
 # ---------------------------------------------------------------------------------------------------------
-# Identities: compared case-insensitively everywhere. Group names are compared the same way.
+# Identities: compared as people read them (custody.identity: NFKC, invisible characters dropped, case-folded).
 # ---------------------------------------------------------------------------------------------------------
 
-# The trimmed, lowercase form of a non-empty identity string (as custody.workflow.lib compares names);
-# undefined for anything else.
+# The form an identity string is compared in: trimmed, NFKC-normalised, without invisible characters and
+# fully case-folded (`custody.identity`, computed in Rust: `Straße` and `STRASSE`, fullwidth and plain
+# letters, `alex.kim` with and without a zero-width space are one identity); undefined for anything else.
 id(x) := y if {
 	is_string(x)
-	y := lower(trim_space(x))
+	y := custody.identity(x).key
 	y != ""
 }
+
+# The UTS #39 confusable skeleton of an identity (a Cyrillic `а` and a Latin `a` have one skeleton).
+# Separation of duties compares skeletons, so a look-alike of the requester counts as the requester; a few
+# honest names collide too (`arnold`, `amold`), which is the safe side.
+skeleton(x) := custody.identity(x).skeleton if id(x)
 
 # The lowercase set of the identity strings of an array; {} for anything that is not an array.
 id_set(xs) := {y | some x in xs; y := id(x)} if {
@@ -142,13 +148,13 @@ identity_kind := k if {
 # The principal's groups (lowercase).
 principal_groups := id_set(input.identity.groups)
 
-# The people who may not approve or review this session: the requester, the principal and the human an
-# agent acted for.
-conflicted contains principal
+# The people who may not approve or review this session, as skeletons: the requester, the principal and the
+# human an agent acted for.
+conflicted contains skeleton(input.identity.principal)
 
-conflicted contains requester
+conflicted contains skeleton(input.approval.requester)
 
-conflicted contains on_behalf_of
+conflicted contains skeleton(input.identity.onBehalfOf)
 
 # True when `who` (an identity string) with `groups` (an array of group names) belongs to `members`, an
 # object `{groups: [...], users: [...]}` of the workflow.

@@ -43,6 +43,8 @@ pub struct PatternCache {
     list_count: [usize; 2],
     /// Command lines split into segments ([`crate::evidence::command_line::segments`]), as arrays.
     segments: HashMap<Box<str>, Value>,
+    /// Identity facts ([`crate::identity::facts`]) of the identity strings seen so far, as objects.
+    identities: HashMap<Box<str>, Value>,
     regexes: HashMap<String, regex::Regex>,
 }
 
@@ -123,6 +125,23 @@ impl PatternCache {
         let hit = list.matchers.iter().any(|m| m.is_match(subject));
         remember(&mut list.verdicts, subject, hit);
         Some(hit)
+    }
+
+    /// `custody.identity(x)`: the facts of an identity string as an object `{key, skeleton, invisible,
+    /// mixedScript}` (see [`crate::identity`]).
+    fn identity(&mut self, raw: &str) -> Value {
+        if let Some(facts) = self.identities.get(raw) {
+            return facts.clone();
+        }
+        let facts = crate::identity::facts(raw);
+        let value = Value::from(BTreeMap::from([
+            (Value::from("key"), Value::from(facts.key)),
+            (Value::from("skeleton"), Value::from(facts.skeleton)),
+            (Value::from("invisible"), Value::from(facts.invisible)),
+            (Value::from("mixedScript"), Value::from(facts.mixed_script)),
+        ]));
+        remember(&mut self.identities, raw, value.clone());
+        value
     }
 
     /// The segments of a command line, as an array of strings.
@@ -274,6 +293,7 @@ pub fn call_extension(
         }
         "custody.command_segments" => cache.segments(arg(0).as_string()?),
         "custody.event_facts" => cache.event_facts(arg(0)),
+        "custody.identity" => text(0).map_or(Value::Undefined, |raw| cache.identity(raw)),
         other => anyhow::bail!("unknown extension function {other}"),
     })
 }

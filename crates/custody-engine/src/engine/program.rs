@@ -26,6 +26,7 @@ pub const EXTENSIONS: &[(&str, u8)] = &[
     ("custody.regex_match", 2),
     ("custody.command_segments", 1),
     ("custody.event_facts", 1),
+    ("custody.identity", 1),
 ];
 
 /// The rules that are entry points, in the order they are looked for in each rule set.
