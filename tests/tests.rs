@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_inputs;
 mod identities;
 mod import_cli;
+mod output_safety;
 mod snapshots;
 mod untouched;
 mod validate_cli;

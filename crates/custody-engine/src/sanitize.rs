@@ -6,7 +6,9 @@
 //!
 //! - [`escape`] for messages, paths and names: each such character becomes a visible escape such as `\u{1b}`;
 //! - [`mask_in_place`] for source text shown with byte spans (snippets): each such character becomes visible
-//!   replacement characters of the same length in bytes, so the spans still point where they did.
+//!   replacement characters of the same length in bytes, so the spans still point where they did;
+//! - [`to_json_pretty`] for JSON reports: the same data, with each such character written as a `\uXXXX`
+//!   escape (JSON's own), so a report is faithful when parsed and inert when printed.
 //!
 //! Tabs and line ends are kept: they are layout, not commands.
 
@@ -53,6 +55,72 @@ pub fn mask_in_place(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `value` as pretty-printed JSON (two-space indent, as `serde_json::to_string_pretty`) in which every unsafe
+/// character of a string is written as a `\uXXXX` escape.
+pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(4096);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, InertJson::default());
+    value.serialize(&mut serializer)?;
+    // The serializer writes only UTF-8: the input was `str`s and the escapes are ASCII.
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// serde_json's pretty formatter, with unsafe characters in strings escaped.
+#[derive(Default)]
+struct InertJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for InertJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            write!(writer, "\\u{:04x}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +133,22 @@ mod tests {
         assert_eq!(escape("x\u{7f}\u{9b}y"), "x\\u{7f}\\u{9b}y");
         assert_eq!(escape("id\u{202e}gnp.exe"), "id\\u{202e}gnp.exe");
         assert_eq!(escape("a\tb\nc\r"), "a\tb\nc\r");
+    }
+
+    #[test]
+    fn json_is_the_same_data_and_inert() {
+        let value =
+            serde_json::json!({"msg": "a\u{1b}[2J\u{202e}b\u{7f}", "n": [1, 2], "plain": "é"});
+        let text = to_json_pretty(&value).unwrap();
+        assert!(!text.chars().any(is_unsafe), "{text}");
+        assert!(text.contains("\\u202e"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        let plain = serde_json::json!({"a": [1, {"b": "c"}], "d": {}});
+        assert_eq!(
+            to_json_pretty(&plain).unwrap(),
+            serde_json::to_string_pretty(&plain).unwrap()
+        );
     }
 
     #[test]

@@ -7,9 +7,11 @@ use crate::pipeline::run::Report;
 
 pub struct Github;
 
-/// Escape workflow-command data (`%`, CR, LF).
+/// Escape workflow-command data (`%`, CR, LF), with every other control or bidirectional character written
+/// as a visible escape ([`crate::sanitize::escape`]).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::sanitize::escape(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

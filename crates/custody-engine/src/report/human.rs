@@ -1,4 +1,9 @@
 //! Human output: one miette diagnostic per finding (source snippet, label, help with the fix), then a summary.
+//!
+//! Everything shown that came from input — messages, file names, paths, source text — goes through
+//! [`crate::sanitize`], whatever the colour setting, so a crafted key or file name cannot move the cursor,
+//! clear the screen or reorder what the reader sees. A finding on a very long line (minified JSON, say) is
+//! shown with a window of that line around the finding instead of the whole line.
 
 use std::fmt;
 
@@ -9,6 +14,13 @@ use miette::{
 use super::{summary_line, Context, Reporter};
 use crate::findings::{Finding, Severity};
 use crate::pipeline::run::Report;
+use crate::sanitize::{escape, mask_in_place};
+
+/// A line longer than this (in bytes) is not shown as a snippet: an excerpt around the finding is.
+const MAX_SNIPPET_LINE: usize = 1024;
+
+/// How much of a long line the excerpt shows on each side of the finding (in bytes, rounded to characters).
+const EXCERPT_CONTEXT: usize = 80;
 
 pub struct Human;
 
@@ -17,6 +29,8 @@ struct FindingDiagnostic<'a> {
     title: String,
     help: Option<String>,
     source: Option<NamedSource<crate::source::SharedText>>,
+    /// For a finding on a very long line: the part of the line around it.
+    excerpt: Option<String>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -28,15 +42,29 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let finding = self.finding;
-        write!(f, "{} {}: {}", finding.rule, self.title, finding.message)?;
+        write!(
+            f,
+            "{} {}: {}",
+            escape(&finding.rule),
+            escape(&self.title),
+            escape(&finding.message)
+        )?;
         if self.source.is_none() {
-            write!(f, "\n  at {}", finding.file)?;
+            write!(f, "\n  at {}", escape(&finding.file))?;
             if let (Some(line), Some(col)) = (finding.line, finding.column) {
                 write!(f, ":{line}:{col}")?;
             }
         }
+        if let Some(excerpt) = &self.excerpt {
+            write!(f, "\n  near: {excerpt}")?;
+        }
         if let Some(w) = &finding.waived {
-            write!(f, "\n  waived until {}: {}", w.expires, w.reason)?;
+            write!(
+                f,
+                "\n  waived until {}: {}",
+                escape(&w.expires),
+                escape(&w.reason)
+            )?;
         }
         Ok(())
     }
@@ -65,8 +93,8 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let label = self
             .finding
             .path
-            .clone()
-            .unwrap_or_else(|| "here".to_owned());
+            .as_deref()
+            .map_or_else(|| "here".to_owned(), |p| escape(p).into_owned());
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label),
             offset,
@@ -88,9 +116,12 @@ impl Reporter for Human {
         let mut out = String::new();
         for finding in &report.findings {
             let meta = ctx.catalogue.get(&finding.rule);
-            let source = match (finding.span, report.sources.get(&finding.file)) {
-                (Some(_), Some(text)) => Some(NamedSource::new(&finding.file, text.clone())),
-                _ => None,
+            let (source, excerpt) = match (finding.span, report.sources.get(&finding.file)) {
+                (Some(span), Some(text)) => match long_line_excerpt(text, span) {
+                    Some(excerpt) => (None, Some(excerpt)),
+                    None => (Some(snippet_source(&finding.file, text)), None),
+                },
+                _ => (None, None),
             };
             let diag = FindingDiagnostic {
                 finding,
@@ -98,17 +129,22 @@ impl Reporter for Human {
                     .map(|m| m.title.clone())
                     .unwrap_or_else(|| "policy finding".to_owned()),
                 help: meta
-                    .map(|m| m.remediation.clone())
+                    .map(|m| escape(&m.remediation).into_owned())
                     .filter(|h| !h.is_empty()),
                 source,
+                excerpt,
             };
             if handler.render_report(&mut out, &diag).is_err() {
-                out.push_str(&format!("{}: {}\n", finding.rule, finding.message));
+                out.push_str(&format!(
+                    "{}: {}\n",
+                    escape(&finding.rule),
+                    escape(&finding.message)
+                ));
             }
             out.push('\n');
         }
         for e in &report.tool_errors {
-            out.push_str(&format!("error: {}\n", e.message));
+            out.push_str(&format!("error: {}\n", escape(&e.message)));
         }
         if report.nothing_to_evaluate() {
             out.push_str(&format!(
@@ -120,4 +156,52 @@ impl Reporter for Human {
         out.push('\n');
         out
     }
+}
+
+/// The file's text as miette shows it: named by its escaped name, with unsafe characters masked in place
+/// (the same byte length, so the finding's span still points at its node).
+fn snippet_source(
+    file: &str,
+    text: &crate::source::SharedText,
+) -> NamedSource<crate::source::SharedText> {
+    let shown: crate::source::SharedText = match mask_in_place(text) {
+        std::borrow::Cow::Borrowed(_) => text.clone(),
+        std::borrow::Cow::Owned(masked) => masked.into(),
+    };
+    NamedSource::new(escape(file), shown)
+}
+
+/// When the line holding `span` is longer than [`MAX_SNIPPET_LINE`]: that line's text around the span,
+/// escaped, with `…` where it was cut.
+fn long_line_excerpt(text: &str, (offset, len): (usize, usize)) -> Option<String> {
+    let offset = offset.min(text.len());
+    let bytes = text.as_bytes();
+    let line_start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| offset + i);
+    if line_end - line_start <= MAX_SNIPPET_LINE {
+        return None;
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(offset.saturating_sub(EXCERPT_CONTEXT).max(line_start));
+    let to = floor((offset + len.min(EXCERPT_CONTEXT) + EXCERPT_CONTEXT).min(line_end));
+    let mut excerpt = String::new();
+    if from > line_start {
+        excerpt.push('…');
+    }
+    excerpt.push_str(&escape(&text[from..to]));
+    if to < line_end {
+        excerpt.push('…');
+    }
+    Some(excerpt)
 }

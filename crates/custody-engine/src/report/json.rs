@@ -29,7 +29,7 @@ impl Reporter for Json {
             "summary": summary,
             "findings": report.findings,
         });
-        let mut out = serde_json::to_string_pretty(&doc)
+        let mut out = crate::sanitize::to_json_pretty(&doc)
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         out.push('\n');
         out

@@ -23,6 +23,9 @@ pub fn xml_escape(text: &str) -> String {
             '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            // DEL, C1 controls and bidirectional controls: kept, as character references, so a log viewer
+            // shows them instead of obeying them.
+            c if crate::sanitize::is_unsafe(c) => out.push_str(&format!("&#x{:X};", c as u32)),
             c => out.push(c),
         }
     }

@@ -137,7 +137,7 @@ impl Reporter for Sarif {
                 "results": results,
             }],
         });
-        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut out = crate::sanitize::to_json_pretty(&doc).unwrap_or_default();
         out.push('\n');
         out
     }
