@@ -101,40 +101,24 @@ pub struct SealArgs {
 pub struct TestArgs {
     /// Extra policy files or directories whose tests to run
     pub paths: Vec<PathBuf>,
-    /// Extra Rego policy directory or file (repeatable)
-    #[arg(long = "policy", value_name = "DIR")]
-    pub policies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Extra data document (JSON or YAML), merged into `data` (repeatable)
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
-    /// Configuration file (default: .custody.yaml in the working directory, when present)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Human)]
     pub format: TextFormat,
-    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
-    /// The tests set their own input and read no evaluation time. Hidden from --help.
-    #[arg(long, value_name = "RFC3339", hide = true)]
-    pub now: Option<String>,
 }
 
 /// `custody rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Extra Rego policy directory or file (repeatable)
-    #[arg(long = "policy", value_name = "DIR")]
-    pub policies: Vec<PathBuf>,
-    /// Configuration file (default: .custody.yaml in the working directory, when present)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
-    /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
-    /// The catalogue does not depend on time. Hidden from --help.
-    #[arg(long, value_name = "RFC3339", hide = true)]
-    pub now: Option<String>,
 }
 
 /// `custody explain`.
@@ -142,17 +126,25 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule id such as CUS-W005
     pub rule: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+}
+
+/// The flags of the commands that load the policies without evaluating documents (`test`, `rules`,
+/// `explain`).
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
     /// Extra Rego policy directory or file (repeatable)
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
     /// Configuration file (default: .custody.yaml in the working directory, when present)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
-    pub format: TextFormat,
     /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
-    /// A rule's metadata does not depend on time. Hidden from --help.
+    /// These commands read no evaluation time. Hidden from --help.
     #[arg(long, value_name = "RFC3339", hide = true)]
     pub now: Option<String>,
 }

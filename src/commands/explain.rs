@@ -5,13 +5,7 @@ use crate::cli::{ExplainArgs, TextFormat};
 use custody_engine::findings::Severity;
 
 pub(super) fn run(args: &ExplainArgs) -> Outcome {
-    let flags = PolicyFlags {
-        config: args.config.as_deref(),
-        policies: &args.policies,
-        extra: &[],
-        data: &[],
-        now: args.now.as_deref(),
-    };
+    let flags = PolicyFlags::of(&args.policy, &[], &[]);
     let setup = match setup(&flags, false, None) {
         Ok(s) => s,
         Err(o) => return o,

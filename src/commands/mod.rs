@@ -94,6 +94,20 @@ struct PolicyFlags<'a> {
     now: Option<&'a str>,
 }
 
+impl<'a> PolicyFlags<'a> {
+    /// The flags of `test`, `rules` and `explain`, with the policy files whose tests to run (`extra`) and
+    /// data documents.
+    fn of(args: &'a crate::cli::PolicyArgs, extra: &'a [PathBuf], data: &'a [PathBuf]) -> Self {
+        PolicyFlags {
+            config: args.config.as_deref(),
+            policies: &args.policies,
+            extra,
+            data,
+            now: args.now.as_deref(),
+        }
+    }
+}
+
 /// Everything a command that loads policies sets up from its flags: config, policies, time.
 struct Setup {
     config: Config,

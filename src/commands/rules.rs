@@ -6,13 +6,7 @@ use custody_engine::catalogue::RuleMeta;
 use custody_engine::config::{Config, RuleSetting};
 
 pub(super) fn run(args: &RulesArgs) -> Outcome {
-    let flags = PolicyFlags {
-        config: args.config.as_deref(),
-        policies: &args.policies,
-        extra: &[],
-        data: &[],
-        now: args.now.as_deref(),
-    };
+    let flags = PolicyFlags::of(&args.policy, &[], &[]);
     let setup = match setup(&flags, false, None) {
         Ok(s) => s,
         Err(o) => return o,

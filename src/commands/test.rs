@@ -5,13 +5,7 @@ use crate::cli::{TestArgs, TextFormat};
 use custody_engine::engine;
 
 pub(super) fn run(args: &TestArgs) -> Outcome {
-    let flags = PolicyFlags {
-        config: args.config.as_deref(),
-        policies: &args.policies,
-        extra: &args.paths,
-        data: &args.data,
-        now: args.now.as_deref(),
-    };
+    let flags = PolicyFlags::of(&args.policy, &args.paths, &args.data);
     let setup = match setup(&flags, true, None) {
         Ok(s) => s,
         Err(o) => return o,
