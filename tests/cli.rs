@@ -170,3 +170,24 @@ fn a_summary_that_cannot_be_written_fails_the_run() {
     };
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn explain_takes_a_rule_id_with_or_without_its_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    for id in ["CUS-W005", "W005", "w005", "cus-w005"] {
+        let out = crate::common::custody(tmp.path())
+            .args(["explain", id])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{id}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("CUS-W005"),
+            "{id}"
+        );
+    }
+    let out = crate::common::custody(tmp.path())
+        .args(["explain", "C003"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exception valid too far ahead"));
+}

@@ -6,6 +6,7 @@ mod chain_props;
 mod check_cli;
 mod check_fixtures;
 mod cli;
+mod dates;
 mod determinism;
 mod dump_inputs;
 mod engine_parity;

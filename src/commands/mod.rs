@@ -204,12 +204,15 @@ fn catalogue(policies: &Policies) -> Vec<&RuleMeta> {
     rules
 }
 
-/// One rule of the loaded policies by id, in any letter case: what `explain` shows.
+/// One rule of the loaded policies by id, in any letter case, with or without custody's `CUS-` prefix
+/// (`W005` is `CUS-W005`): what `explain` shows.
 fn find_rule<'p>(policies: &'p Policies, id: &str) -> Option<&'p RuleMeta> {
     let catalogue = policies.catalogue();
+    let upper = id.to_uppercase();
     catalogue
-        .get(&id.to_uppercase())
+        .get(&upper)
         .or_else(|| catalogue.get(id))
+        .or_else(|| catalogue.get(&format!("CUS-{upper}")))
 }
 
 /// Setup for `validate` and `check`.

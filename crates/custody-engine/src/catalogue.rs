@@ -96,6 +96,17 @@ pub const RUST_CHECKS: &[RustCheck] = &[
         &["NIST-CSF-2.0:GV.PO-01"],
         "Delete the exception if the finding is gone, or correct its rule, workflow or session.",
     ),
+    (
+        "CUS-C003",
+        Severity::Warning,
+        "Exception valid too far ahead",
+        "A waiver in .custody.yaml expires more than `params.exceptionMaxAge` (365d unless configured) after \
+         the evaluation time. A governed waiver has a horizon: one valid for years is a permanent exception \
+         that nobody reviews.",
+        &["NIST-CSF-2.0:GV.PO-01", "NIST-800-53:CM-3"],
+        "Set `expires` within the horizon and review the exception when it comes due, or fix the findings it \
+         waives.",
+    ),
 ];
 
 /// Whether findings of `rule` can be neither turned off, downgraded, nor waived: evaluation is fail-closed.
@@ -169,7 +180,10 @@ mod tests {
     fn rust_checks_are_catalogued_once_and_complete() {
         let catalogue = Catalogue::new();
         let ids: Vec<&str> = catalogue.ids().collect();
-        assert_eq!(ids, ["CUS-P001", "CUS-P002", "CUS-C001", "CUS-C002"]);
+        assert_eq!(
+            ids,
+            ["CUS-P001", "CUS-P002", "CUS-C001", "CUS-C002", "CUS-C003"]
+        );
         for rule in catalogue.rules() {
             assert!(rule.is_rust_check(), "{}", rule.id);
             assert!(!rule.title.is_empty() && !rule.description.is_empty());

@@ -83,13 +83,15 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "exceptions",
 ];
-const PARAM_KEYS: &[&str] = &[
-    "retentionMinimum",
-    "maxDuration",
-    "breakGlassReviewMax",
-    "credentialMaxAge",
-];
 const EXCEPTION_KEYS: &[&str] = &["rule", "workflow", "session", "reason", "expires"];
+
+/// The rule parameters `params` may set: those with a built-in default.
+fn param_keys() -> Vec<&'static str> {
+    crate::engine::DEFAULT_PARAMS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect()
+}
 
 impl Config {
     /// Load `path`, or `.custody.yaml` in the working directory when present.
@@ -207,8 +209,8 @@ impl Config {
                 }
                 "params" => {
                     for (k, v) in config.map(value, "params")? {
-                        if !PARAM_KEYS.contains(&k.name.as_str()) {
-                            return Err(config.unknown(k.pos, &k.name, "params", PARAM_KEYS));
+                        if !param_keys().contains(&k.name.as_str()) {
+                            return Err(config.unknown(k.pos, &k.name, "params", &param_keys()));
                         }
                         let text = v
                             .as_str()
@@ -332,7 +334,8 @@ impl Config {
             .tomorrow()
             .ok()
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-            .map(|z| z.timestamp().as_nanosecond() as i64 - 1)
+            // An expiry after 2262 is past every evaluation time 64-bit nanoseconds hold: saturate.
+            .map(|z| i64::try_from(z.timestamp().as_nanosecond() - 1).unwrap_or(i64::MAX))
             .unwrap_or(i64::MAX);
         Ok(Exception {
             rule,
@@ -404,6 +407,26 @@ impl Config {
     }
 
     /// The position of an exception, for the config-file line in C001/C002 findings.
+    /// The longest an exception may run past the evaluation time before `CUS-C003` warns: the
+    /// `exceptionMaxAge` parameter as written and in nanoseconds (its default when unset or unreadable).
+    pub fn exception_horizon_ns(&self) -> (String, i64) {
+        let default = crate::engine::DEFAULT_PARAMS
+            .iter()
+            .find(|(k, _)| *k == "exceptionMaxAge")
+            .map_or("365d", |(_, v)| *v);
+        let text = self
+            .params
+            .get("exceptionMaxAge")
+            .map_or(default, String::as_str);
+        match crate::units::duration_ns(text) {
+            Some(ns) => (text.to_owned(), ns),
+            None => (
+                default.to_owned(),
+                crate::units::duration_ns(default).unwrap_or(i64::MAX),
+            ),
+        }
+    }
+
     pub fn file_name(&self) -> String {
         self.file
             .clone()

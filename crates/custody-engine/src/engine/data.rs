@@ -11,6 +11,7 @@ pub const DEFAULT_PARAMS: &[(&str, &str)] = &[
     ("maxDuration", "8h"),
     ("breakGlassReviewMax", "72h"),
     ("credentialMaxAge", "90d"),
+    ("exceptionMaxAge", "365d"),
 ];
 
 /// The data document: `data.custody.params` defaults, overridden by `params`, then merged with `--data` files.

@@ -168,7 +168,7 @@ impl PatternCache {
     /// has the facts of no events; an event that is not an object gives no fact.
     fn event_facts(&mut self, events: &Value) -> Value {
         let mut timed = 0_u64;
-        let mut window: Option<(i64, i64)> = None;
+        let mut window: Option<(i128, i128)> = None;
         let mut segments = BTreeSet::new();
         let mut principals = BTreeSet::new();
         if let Value::Array(events) = events {

@@ -134,7 +134,8 @@ pub fn with_frameworks(mut finding: Finding, catalogue: &Catalogue) -> Finding {
     finding
 }
 
-/// Apply severity overrides and exceptions; add `CUS-C001` (expired) and `CUS-C002` (unused) warnings.
+/// Apply severity overrides and exceptions; add `CUS-C001` (expired), `CUS-C002` (unused) and `CUS-C003`
+/// (valid too far ahead) warnings.
 pub fn apply_config(report: &mut Report, config: &Config, catalogue: &Catalogue, now_ns: i64) {
     let mut used = vec![false; config.exceptions.len()];
     let mut kept = Vec::with_capacity(report.findings.len());
@@ -165,12 +166,22 @@ pub fn apply_config(report: &mut Report, config: &Config, catalogue: &Catalogue,
         }
         kept.push(finding);
     }
-    let config_file = config.file_name();
     for (i, exception) in config.exceptions.iter().enumerate() {
         let scope = match &exception.scope {
             ExceptionScope::Workflow(w) => format!("workflow `{w}`"),
             ExceptionScope::Session(s) => format!("session `{s}`"),
         };
+        let horizon = config.exception_horizon_ns();
+        if exception.expires_end_ns >= now_ns
+            && i128::from(exception.expires_end_ns) - i128::from(now_ns) > i128::from(horizon.1)
+        {
+            let message = format!(
+                "the exception for {} on {scope} is valid until {}, more than exceptionMaxAge ({}) from the \
+                 evaluation time: a governed waiver has a horizon",
+                exception.rule, exception.expires, horizon.0
+            );
+            push_config_finding(&mut kept, config, catalogue, "CUS-C003", message, i);
+        }
         let (rule, message) = if exception.expires_end_ns < now_ns {
             (
                 "CUS-C001",
@@ -190,17 +201,31 @@ pub fn apply_config(report: &mut Report, config: &Config, catalogue: &Catalogue,
         } else {
             continue;
         };
-        let severity = match config.setting(rule) {
-            Some(RuleSetting::Off) => continue,
-            Some(RuleSetting::Level(level)) => level,
-            None => Severity::Warning,
-        };
-        let mut finding = Finding::new(rule, severity, message, &config_file).at(exception.pos);
-        finding.path = Some(format!("exceptions[{i}]"));
-        kept.push(with_frameworks(finding, catalogue));
+        push_config_finding(&mut kept, config, catalogue, rule, message, i);
     }
     report.findings = kept;
     report.rules_off = config.rules_off();
+}
+
+/// A finding of a configuration rule (`CUS-C…`) on exception `i`, at its configured severity (none when the
+/// rule is off).
+fn push_config_finding(
+    findings: &mut Vec<Finding>,
+    config: &Config,
+    catalogue: &Catalogue,
+    rule: &str,
+    message: String,
+    i: usize,
+) {
+    let severity = match config.setting(rule) {
+        Some(RuleSetting::Off) => return,
+        Some(RuleSetting::Level(level)) => level,
+        None => Severity::Warning,
+    };
+    let exception = &config.exceptions[i];
+    let mut finding = Finding::new(rule, severity, message, &config.file_name()).at(exception.pos);
+    finding.path = Some(format!("exceptions[{i}]"));
+    findings.push(with_frameworks(finding, catalogue));
 }
 
 /// The evaluation time as the policies see it.
