@@ -40,6 +40,25 @@ parse_checked := true
 schema_checked := true
 
 # METADATA
+# title: Duplicate session id
+# description: >-
+#   Two session bundles of one check run carry the same session.id. Their hash chains start from the same
+#   genesis (the SHA-256 of the session id), so events can be moved from one bundle to the other without
+#   breaking either chain, and an exception scoped to the session would waive findings of both. Reported on
+#   every bundle after the first that uses the id; all of them are still evaluated.
+# custom:
+#   id: CUS-P004
+#   severity: error
+#   frameworks:
+#     - NIST-800-53:AU-9
+#     - NIST-CSF-2.0:PR.DS-01
+#   remediation: >-
+#     Give every session its own id (the id of the system that recorded the session, such as Teleport's sid),
+#     then reseal the renamed bundle with `custody seal --reseal`; if the two files are copies of one session,
+#     delete the stale copy.
+sessions_checked := true
+
+# METADATA
 # title: Exception has expired
 # description: >-
 #   A waiver in .custody.yaml is past its `expires` date (valid through that day, UTC), so it no longer
