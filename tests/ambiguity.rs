@@ -69,6 +69,14 @@ fn a_duplicate_workflow_id_is_p003_in_check_and_its_bundles_are_not_judged() {
     );
     assert!(r.stderr.contains("payments-db-admin"), "{}", r.stderr);
     assert!(r.stderr.contains("declared more than once"), "{}", r.stderr);
+    // JUnit shows the bundle as an error, not as a passing test case.
+    let r = check(d, "junit", &["b.yaml"]);
+    assert_eq!(r.code, 2);
+    let xml = String::from_utf8(r.stdout).unwrap();
+    assert!(
+        xml.contains("name=\"sess-20261120-0007\">\n      <error type=\"custody\""),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -281,4 +289,60 @@ fn validate_still_reports_p003_and_counts_tool_errors() {
     let r = run_json(d, &["validate", "w"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.rules(), ["CUS-P003"]);
+}
+
+#[test]
+fn p004_follows_input_order_across_files_and_streams() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "w/payments.yaml", manifest());
+    write(d, "b.yaml", bundle());
+    let line = |id: &str| {
+        format!(
+            "{{\"apiVersion\": \"custody/v1\", \"kind\": \"SessionBundle\", \"session\": {{\"id\": \"{id}\", \"workflow\": \"payments-db-admin\"}}}}\n"
+        )
+    };
+    let stdin = [
+        line("s-1"),
+        line("s-2"),
+        line("s-1"),
+        line("sess-20261120-0007"),
+    ]
+    .concat();
+    let r = run_full(
+        d,
+        &[
+            "check",
+            "--workflows",
+            "w",
+            "b.yaml",
+            "-",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+        Some(stdin.into_bytes()),
+        &[],
+        false,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json = r.json();
+    let p004 = findings_of(&json, "CUS-P004");
+    let at: Vec<(String, u64, String)> = p004
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(at.len(), 2, "{json:#}");
+    assert_eq!((at[0].0.as_str(), at[0].1), ("-", 3));
+    assert!(at[0].2.contains("-:1"), "{}", at[0].2);
+    assert_eq!((at[1].0.as_str(), at[1].1), ("-", 4));
+    assert!(at[1].2.contains("b.yaml:9"), "{}", at[1].2);
+    assert_eq!(json["summary"]["documents"], 5);
 }
