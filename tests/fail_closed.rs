@@ -12,8 +12,9 @@ fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) {
     std::fs::write(path, body).unwrap();
 }
 
+/// The run's tool errors (`toolErrors` in JSON), as text to search.
 fn tool_errors(r: &crate::common::Run) -> String {
-    r.json()["summary"]["toolErrors"].to_string()
+    r.json()["toolErrors"].to_string()
 }
 
 #[test]

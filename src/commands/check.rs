@@ -8,7 +8,8 @@ use custody_engine::pipeline::run::Progress;
 /// `progress` is told of each bundle evaluated.
 pub(super) fn run(args: CheckArgs, progress: Option<Progress>) -> Outcome {
     custody_engine::schema::prewarm(&[DocumentKind::Workflow, DocumentKind::SessionBundle]);
-    let setup = match setup_evaluation(&args.evaluation, DocumentKind::SessionBundle) {
+    // Both rule sets: the workflow rules run on the manifests the bundles name.
+    let setup = match setup_evaluation(&args.evaluation, None) {
         Ok(s) => s,
         Err(o) => return o,
     };

@@ -215,8 +215,8 @@ fn find_rule<'p>(policies: &'p Policies, id: &str) -> Option<&'p RuleMeta> {
         .or_else(|| catalogue.get(&format!("CUS-{upper}")))
 }
 
-/// Setup for `validate` and `check`.
-fn setup_evaluation(evaluation: &Evaluation, only: DocumentKind) -> Result<Setup, Outcome> {
+/// Setup for `validate` and `check`; `only` limits the built-in rule sets to one document kind.
+fn setup_evaluation(evaluation: &Evaluation, only: Option<DocumentKind>) -> Result<Setup, Outcome> {
     let flags = PolicyFlags {
         config: evaluation.config.as_deref(),
         policies: &evaluation.policies,
@@ -224,7 +224,7 @@ fn setup_evaluation(evaluation: &Evaluation, only: DocumentKind) -> Result<Setup
         data: &evaluation.data,
         now: evaluation.now.as_deref(),
     };
-    setup(&flags, false, Some(only))
+    setup(&flags, false, only)
 }
 
 fn use_color(color: Color) -> bool {
@@ -308,8 +308,8 @@ fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) ->
         None => {
             outcome.stdout = rendered;
             if evaluation.format != Format::Human {
-                for e in &report.tool_errors {
-                    outcome.stderr.push_str(&format!("error: {}\n", e.message));
+                for message in report.tool_error_messages() {
+                    outcome.stderr.push_str(&format!("error: {message}\n"));
                 }
                 if report.nothing_to_evaluate() {
                     outcome.stderr.push_str(&format!(

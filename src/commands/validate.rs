@@ -8,7 +8,7 @@ use custody_engine::document::DocumentKind;
 
 pub(super) fn run(args: ValidateArgs) -> Outcome {
     custody_engine::schema::prewarm(&[DocumentKind::Workflow]);
-    let setup = match setup_evaluation(&args.evaluation, DocumentKind::Workflow) {
+    let setup = match setup_evaluation(&args.evaluation, Some(DocumentKind::Workflow)) {
         Ok(s) => s,
         Err(o) => return o,
     };

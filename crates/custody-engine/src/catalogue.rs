@@ -78,6 +78,19 @@ pub const RUST_CHECKS: &[RustCheck] = &[
          Schema, and the `# yaml-language-server: $schema=...` line makes editors flag such errors as you type.",
     ),
     (
+        "CUS-P004",
+        Severity::Error,
+        "Duplicate session id",
+        "Two session bundles of one check run carry the same session.id. Their hash chains start from the same \
+         genesis (the SHA-256 of the session id), so events can be moved from one bundle to the other without \
+         breaking either chain, and an exception scoped to the session would waive findings of both. Reported \
+         on every bundle after the first that uses the id; all of them are still evaluated.",
+        &["NIST-800-53:AU-9", "NIST-CSF-2.0:PR.DS-01"],
+        "Give every session its own id (the id of the system that recorded the session, such as Teleport's \
+         sid), then reseal the renamed bundle with `custody seal --reseal`; if the two files are copies of one \
+         session, delete the stale copy.",
+    ),
+    (
         "CUS-C001",
         Severity::Warning,
         "Exception has expired",
@@ -182,7 +195,7 @@ mod tests {
         let ids: Vec<&str> = catalogue.ids().collect();
         assert_eq!(
             ids,
-            ["CUS-P001", "CUS-P002", "CUS-C001", "CUS-C002", "CUS-C003"]
+            ["CUS-P001", "CUS-P002", "CUS-P004", "CUS-C001", "CUS-C002", "CUS-C003"]
         );
         for rule in catalogue.rules() {
             assert!(rule.is_rust_check(), "{}", rule.id);

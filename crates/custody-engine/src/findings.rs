@@ -57,6 +57,10 @@ pub struct Finding {
     /// Byte span of the offending node in `file`, for source snippets (not serialised).
     #[serde(skip)]
     pub span: Option<(usize, usize)>,
+    /// The document's name in reports that list documents (JUnit), when its id does not tell it apart: a
+    /// bundle repeating an earlier bundle's session id (not serialised).
+    #[serde(skip)]
+    pub document: Option<String>,
 }
 
 impl Finding {
@@ -76,6 +80,7 @@ impl Finding {
             details: None,
             waived: None,
             span: None,
+            document: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! `custody check`: session bundles read (files, bundle directories, JSON Lines streams), schema-checked and
-//! evaluated against the workflows they name.
+//! evaluated against the workflows they name; the workflow rules run on the manifests the bundles name
+//! (docs/bundle.md, "What check reports about its workflows").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,37 +14,171 @@ use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
 use crate::evidence::bundle::{self, LoadedBundle};
 use crate::evidence::chain;
+use crate::findings::{Finding, Severity};
 use crate::load::bundles::{self as load_bundles, StreamItem, StreamLine};
 use crate::load::read::{self, Loaded};
-use crate::load::workflows;
-use crate::source::Node;
+use crate::load::workflows::{self, Workflow};
+use crate::source::{Node, Pos, Step};
 
-use super::run::{self, Report, RunOptions, Subject};
+use super::run::{self, NotEvaluated, Report, RunOptions, Subject};
 use super::stages::{self, Evaluated};
 
 /// Bundles evaluated per parallel batch of a JSON Lines stream (memory stays flat however long it is).
 const STREAM_BATCH: usize = 1024;
 
-/// Load the declared workflows: P001/P002 findings on them are reported; W rules are `validate`'s job.
+/// The workflows a `check` run judges against.
+struct Declared {
+    /// The schema-valid workflows by id.
+    by_id: HashMap<String, Arc<Node>>,
+    /// Ids declared by more than one manifest, with where (`file:line, file:line`): a bundle naming one is not
+    /// judged.
+    ambiguous: HashMap<String, String>,
+}
+
+/// The declared workflows; the P001/P002 findings and tool errors of reading them (`declared`) go to
+/// `report`. The workflow rules run later, on the workflows the bundles name ([`workflow_findings`]).
 fn declared_workflows(
-    paths: &[PathBuf],
-    opts: &RunOptions,
+    workflows: &[Workflow<'_>],
+    declared: Report,
     report: &mut Report,
-    policies: &Policies,
-) -> HashMap<String, Arc<Node>> {
-    let mut declared = Report::default();
-    let files = stages::read_manifests(paths, opts, &mut declared);
-    let workflows = stages::schema_check(&files, &mut declared, policies);
-    let map = workflows::by_id(&workflows);
+) -> Declared {
+    let by_id = workflows::by_id(workflows);
     if workflows.is_empty() && declared.tool_errors.is_empty() && declared.findings.is_empty() {
         report.tool_errors.push(ToolError::new(
             "--workflows holds no workflow manifest; every bundle would be CUS-S001",
         ));
     }
+    let mut places: HashMap<&str, Vec<String>> = HashMap::new();
+    for w in workflows {
+        if let Some(id) = &w.id {
+            let at = format!("{}:{}", w.file.display, stages::id_line(w));
+            places.entry(id.as_str()).or_default().push(at);
+        }
+    }
+    let ambiguous = places
+        .into_iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(id, at)| (id.to_owned(), at.join(", ")))
+        .collect();
     report.findings.extend(declared.findings);
     report.tool_errors.extend(declared.tool_errors);
     report.sources.extend(declared.sources);
-    map
+    Declared { by_id, ambiguous }
+}
+
+/// The workflow rules' findings on the manifests the run's bundles name (`named`), and `CUS-P003` on every
+/// repeated declaration of an id, named or not.
+fn workflow_findings(
+    workflows: &[Workflow<'_>],
+    declared: &Declared,
+    named: &HashSet<String>,
+    policies: &Policies,
+    opts: &RunOptions,
+    report: &mut Report,
+) {
+    let wanted = |w: &Workflow<'_>| {
+        w.id.as_ref()
+            .is_some_and(|id| named.contains(id) || declared.ambiguous.contains_key(id))
+    };
+    let count = workflows.iter().filter(|w| wanted(w)).count();
+    if count == 0 {
+        return;
+    }
+    let choice = crate::engine::EngineChoice::from_env();
+    policies.prepare_vm(DocumentKind::Workflow, Some(count), choice);
+    let duplicate_of = stages::duplicates(workflows);
+    let results = stages::evaluate_workflows(workflows, &duplicate_of, wanted, policies, opts);
+    for (w, result) in workflows.iter().zip(results) {
+        let governs = w.id.as_ref().is_some_and(|id| named.contains(id));
+        report.findings.extend(
+            result
+                .findings
+                .into_iter()
+                .filter(|f| governs || f.rule == "CUS-P003"),
+        );
+        report.not_evaluated.extend(result.not_evaluated);
+    }
+}
+
+/// A bundle as the run meets it, in input order: its ids and where its `session.id` is.
+struct Meeting {
+    session: Option<String>,
+    workflow: Option<String>,
+    file: String,
+    pos: Pos,
+}
+
+fn meeting(loaded: &LoadedBundle) -> Meeting {
+    let at = loaded
+        .node
+        .locate(&[Step::Key("session".into()), Step::Key("id".into())]);
+    Meeting {
+        session: session_id(loaded).map(str::to_owned),
+        workflow: workflow_id(loaded),
+        file: loaded
+            .files
+            .get(at.file as usize)
+            .or_else(|| loaded.files.first())
+            .cloned()
+            .unwrap_or_default(),
+        pos: at.pos,
+    }
+}
+
+/// What a check run remembers across its inputs, met in input order: where each session id was first seen
+/// (CUS-P004) and the workflows the bundles name.
+#[derive(Default)]
+struct Seen {
+    sessions: HashMap<String, String>,
+    named: HashSet<String>,
+}
+
+impl Seen {
+    /// Record a bundle. For one repeating an earlier bundle's session id: its `CUS-P004` finding and the name
+    /// that tells it apart from the first in reports that list documents.
+    fn meet(&mut self, m: &Meeting, policies: &Policies) -> Option<(Finding, String)> {
+        if let Some(w) = &m.workflow {
+            if !self.named.contains(w) {
+                self.named.insert(w.clone());
+            }
+        }
+        let id = m.session.as_ref()?;
+        let here = format!("{}:{}", m.file, m.pos.line);
+        let Some(first) = self.sessions.get(id) else {
+            self.sessions.insert(id.clone(), here);
+            return None;
+        };
+        let message = format!(
+            "session.id {id:?} is already the id of the bundle at {first}: give each session its own id (bundles \
+             sharing one share their hash chain's genesis, so events can be moved between them, and an exception \
+             for the session would cover both)"
+        );
+        let mut f = Finding::new("CUS-P004", Severity::Error, message, &m.file).at(m.pos);
+        f.path = Some("session.id".to_owned());
+        f.session = Some(id.clone());
+        f.workflow = m.workflow.clone();
+        let name = format!("{id} ({here})");
+        f.document = Some(name.clone());
+        Some((run::with_frameworks(f, policies.catalogue()), name))
+    }
+}
+
+/// Give the findings and errors of one evaluated bundle the name that tells it apart.
+fn rename(result: &mut Evaluated, name: &str) {
+    for f in &mut result.findings {
+        f.document = Some(name.to_owned());
+    }
+    for n in &mut result.not_evaluated {
+        n.document = name.to_owned();
+    }
+}
+
+fn workflow_id(loaded: &LoadedBundle) -> Option<String> {
+    loaded
+        .node
+        .at(&["session", "workflow"])
+        .and_then(Node::as_str)
+        .map(str::to_owned)
 }
 
 fn session_id(loaded: &LoadedBundle) -> Option<&str> {
@@ -107,20 +242,18 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     RegoValue::from(map)
 }
 
-/// Evaluate one bundle: its reference problems, then the policies' findings.
+/// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
+/// workflow is not judged.
 fn evaluate(
     engine: &mut Worker,
     loaded: &LoadedBundle,
-    workflows: &HashMap<String, Arc<Node>>,
+    declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
 ) -> Evaluated {
     let node = &loaded.node;
     let session = session_id(loaded).map(str::to_owned);
-    let workflow_id = node
-        .at(&["session", "workflow"])
-        .and_then(Node::as_str)
-        .map(str::to_owned);
+    let workflow_id = workflow_id(loaded);
     let problems: Vec<_> = loaded
         .problems
         .iter()
@@ -131,11 +264,6 @@ fn evaluate(
             p
         })
         .collect();
-    let workflow = workflow_id
-        .as_ref()
-        .and_then(|w| workflows.get(w))
-        .map(|w| engine.workflow(w));
-    let input = stages::policy_input(node, facts(opts.now_ns, workflow.as_ref(), loaded));
     let subject = Subject {
         node,
         files: &loaded.files,
@@ -147,22 +275,51 @@ fn evaluate(
         loaded.files[0],
         session.as_deref().unwrap_or("without id")
     );
+    if let Some((id, at)) = workflow_id
+        .as_ref()
+        .and_then(|id| Some((id, declared.ambiguous.get(id)?)))
+    {
+        return Evaluated {
+            findings: problems,
+            not_evaluated: vec![NotEvaluated {
+                file: loaded.files[0].clone(),
+                line: Some(node.pos.line),
+                document: subject.document(),
+                message: format!(
+                    "{name}: not evaluated: the workflow `{id}` it names is declared more than once ({at}, \
+                     CUS-P003); give each manifest its own metadata.id"
+                ),
+            }],
+            input: None,
+        };
+    }
+    let workflow = workflow_id
+        .as_ref()
+        .and_then(|w| declared.by_id.get(w))
+        .map(|w| engine.workflow(w));
+    let input = stages::policy_input(node, facts(opts.now_ns, workflow.as_ref(), loaded));
     let kind = DocumentKind::SessionBundle;
     let mut result = stages::evaluate(engine, policies, kind, input, &subject, &name, opts);
     result.findings.splice(0..0, problems);
     result
 }
 
-/// Evaluate the bundles of files and bundle directories, in parallel.
+/// Evaluate the bundles of files and bundle directories, in parallel; each comes with the name that tells it
+/// apart when it repeats an earlier bundle's session id.
 fn evaluate_all(
-    bundles: Vec<LoadedBundle>,
-    workflows: &HashMap<String, Arc<Node>>,
+    bundles: Vec<(LoadedBundle, Option<String>)>,
+    declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
     report: &mut Report,
 ) {
     report.documents += bundles.len();
-    report.evaluated.extend(bundles.iter().map(evaluated));
+    report
+        .evaluated
+        .extend(bundles.iter().map(|(loaded, name)| match name {
+            Some(name) => (loaded.files[0].clone(), name.clone()),
+            None => evaluated(loaded),
+        }));
     let count = bundles.len();
     policies.prepare_vm(
         DocumentKind::SessionBundle,
@@ -173,12 +330,15 @@ fn evaluate_all(
         .par_iter()
         .map_init(
             || policies.worker(),
-            |engine, loaded| evaluate(engine, loaded, workflows, policies, opts),
+            |engine, (loaded, _)| evaluate(engine, loaded, declared, policies, opts),
         )
         .collect();
-    for result in results {
+    for (mut result, (_, name)) in results.into_iter().zip(&bundles) {
+        if let Some(name) = name {
+            rename(&mut result, name);
+        }
         report.findings.extend(result.findings);
-        report.tool_errors.extend(result.errors);
+        report.not_evaluated.extend(result.not_evaluated);
         report.inputs.extend(result.input);
     }
     if let Some(progress) = &opts.progress {
@@ -223,7 +383,8 @@ fn stream(
     path: &Path,
     shown: &str,
     opts: &RunOptions,
-    workflows: &HashMap<String, Arc<Node>>,
+    declared: &Declared,
+    seen: &mut Seen,
     policies: &Policies,
     report: &mut Report,
 ) {
@@ -245,12 +406,12 @@ fn stream(
                 batch.push((line_no, buf));
                 if batch.len() >= STREAM_BATCH {
                     let batch = std::mem::take(&mut batch);
-                    stream_batch(batch, shown, opts, workflows, policies, report);
+                    stream_batch(batch, shown, opts, declared, seen, policies, report);
                 }
             }
         }
     }
-    stream_batch(batch, shown, opts, workflows, policies, report);
+    stream_batch(batch, shown, opts, declared, seen, policies, report);
 }
 
 /// What one line of a bundle stream gave.
@@ -259,6 +420,7 @@ struct LineOutcome {
     /// The line was a custody bundle (evaluated, or reported as not evaluable).
     document: bool,
     evaluated: Option<(String, String)>,
+    meeting: Option<Meeting>,
     result: Evaluated,
 }
 
@@ -266,7 +428,8 @@ fn stream_batch(
     batch: Vec<(u32, Vec<u8>)>,
     shown: &str,
     opts: &RunOptions,
-    workflows: &HashMap<String, Arc<Node>>,
+    declared: &Declared,
+    seen: &mut Seen,
     policies: &Policies,
     report: &mut Report,
 ) {
@@ -293,7 +456,8 @@ fn stream_batch(
                     StreamLine::Bundle(loaded) => {
                         out.document = true;
                         out.evaluated = Some(evaluated(&loaded));
-                        out.result = evaluate(engine, &loaded, workflows, policies, opts);
+                        out.meeting = Some(meeting(&loaded));
+                        out.result = evaluate(engine, &loaded, declared, policies, opts);
                         return out;
                     }
                 };
@@ -306,10 +470,17 @@ fn stream_batch(
         )
         .collect();
     let mut documents = 0;
-    for o in outcomes {
+    for mut o in outcomes {
         documents += usize::from(o.document);
+        if let Some((p004, name)) = o.meeting.as_ref().and_then(|m| seen.meet(m, policies)) {
+            report.findings.push(p004);
+            rename(&mut o.result, &name);
+            if let Some(evaluated) = &mut o.evaluated {
+                evaluated.1 = name;
+            }
+        }
         report.findings.extend(o.result.findings);
-        report.tool_errors.extend(o.result.errors);
+        report.not_evaluated.extend(o.result.not_evaluated);
         report.evaluated.extend(o.evaluated);
         report.inputs.extend(o.result.input);
     }
@@ -320,8 +491,12 @@ fn stream_batch(
 }
 
 /// Keep the text of each bundle's `events.jsonl` for source snippets, when within the file-size budget.
-fn events_sources(bundles: &[LoadedBundle], opts: &RunOptions, report: &mut Report) {
-    for loaded in bundles {
+fn events_sources(
+    bundles: &[(LoadedBundle, Option<String>)],
+    opts: &RunOptions,
+    report: &mut Report,
+) {
+    for (loaded, _) in bundles {
         let Some(name) = loaded.files.get(1) else {
             continue;
         };
@@ -340,7 +515,10 @@ fn events_sources(bundles: &[LoadedBundle], opts: &RunOptions, report: &mut Repo
 /// Run `custody check`.
 pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies) -> Report {
     run::in_pool(opts.jobs, "bundle", |report| {
-        let workflows = declared_workflows(workflow_paths, opts, report, policies);
+        let mut read = Report::default();
+        let files = stages::read_manifests(workflow_paths, opts, &mut read);
+        let workflows = stages::schema_check(&files, &mut read, policies);
+        let declared = declared_workflows(&workflows, read, report);
         let exclude = match discover::exclude_set(&opts.exclude) {
             Ok(s) => s,
             Err(e) => {
@@ -350,16 +528,20 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
         };
         let walk = discover::bundles(&opts.paths, &exclude);
         report.tool_errors.extend(walk.errors);
+        let mut seen = Seen::default();
         let mut bundles = Vec::new();
         for input in walk.inputs {
             report.files += 1;
-            match input {
+            let loaded = match input {
                 Input::Stream { path, display } => {
-                    stream(&path, &display, opts, &workflows, policies, report)
+                    stream(
+                        &path, &display, opts, &declared, &mut seen, policies, report,
+                    );
+                    continue;
                 }
                 Input::File(c) => {
                     let base = load_bundles::base_dir(&c.path);
-                    bundles.extend(load_file(&c, &base, opts, policies, report));
+                    load_file(&c, &base, opts, policies, report)
                 }
                 Input::BundleDir {
                     dir,
@@ -372,11 +554,19 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                         path: manifest,
                         named: true,
                     };
-                    bundles.extend(load_file(&c, &dir, opts, policies, report));
+                    load_file(&c, &dir, opts, policies, report)
                 }
+            };
+            for loaded in loaded {
+                let name = seen.meet(&meeting(&loaded), policies).map(|(p004, name)| {
+                    report.findings.push(p004);
+                    name
+                });
+                bundles.push((loaded, name));
             }
         }
         events_sources(&bundles, opts, report);
-        evaluate_all(bundles, &workflows, policies, opts, report);
+        evaluate_all(bundles, &declared, policies, opts, report);
+        workflow_findings(&workflows, &declared, &seen.named, policies, opts, report);
     })
 }

@@ -37,7 +37,10 @@ pub struct Report {
     pub documents: usize,
     /// Files read that held no custody document.
     pub skipped_files: usize,
+    /// Tool errors of the run as a whole (a path that cannot be read, an invalid glob…).
     pub tool_errors: Vec<ToolError>,
+    /// Documents found but not (fully) evaluated, each reported on its document; tool errors too.
+    pub not_evaluated: Vec<NotEvaluated>,
     pub rules_off: Vec<String>,
     /// What the run evaluates ("workflow" / "bundle"), for messages.
     pub noun: &'static str,
@@ -50,7 +53,32 @@ pub struct Report {
     pub inputs: Vec<String>,
 }
 
+/// A document custody found but could not fully evaluate: a policy failed on it or ran out of time, or the
+/// workflow it names is declared more than once. It is a tool error (exit 2) that each format reports on that
+/// document.
+#[derive(Clone, Debug)]
+pub struct NotEvaluated {
+    /// The document's own file and the line where it starts.
+    pub file: String,
+    pub line: Option<u32>,
+    /// The document as reports that list documents name it (its session or workflow id).
+    pub document: String,
+    pub message: String,
+}
+
 impl Report {
+    /// Every tool error: the run's, then the documents not evaluated.
+    pub fn tool_error_messages(&self) -> impl Iterator<Item = &str> {
+        self.tool_errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .chain(self.not_evaluated.iter().map(|n| n.message.as_str()))
+    }
+
+    pub fn tool_error_count(&self) -> usize {
+        self.tool_errors.len() + self.not_evaluated.len()
+    }
+
     pub fn errors(&self) -> usize {
         self.findings
             .iter()
@@ -77,7 +105,7 @@ impl Report {
     /// The exit code (docs/exit-codes.md): 2 when the tool could not do its job, 1 for failing findings,
     /// else 0.
     pub fn exit_code(&self, strict: bool) -> u8 {
-        if !self.tool_errors.is_empty() || self.nothing_to_evaluate() {
+        if self.tool_error_count() > 0 || self.nothing_to_evaluate() {
             2
         } else if self.findings.iter().any(|f| f.fails(strict)) {
             1
@@ -98,6 +126,16 @@ pub struct Subject<'a> {
     pub files: &'a [String],
     pub workflow: Option<String>,
     pub session: Option<String>,
+}
+
+impl Subject<'_> {
+    /// The document as reports that list documents name it: its session id, else its workflow id.
+    pub fn document(&self) -> String {
+        self.session
+            .clone()
+            .or_else(|| self.workflow.clone())
+            .unwrap_or_else(|| "file".to_owned())
+    }
 }
 
 /// Locate a raw finding in its document and attach the rule's metadata.
@@ -254,15 +292,23 @@ pub fn in_pool(
     report
 }
 
-/// Policy failures on one document as tool errors (exit 2); `subject` names the document.
-pub fn policy_failures(subject: &str, failures: Vec<EvalFailure>) -> Vec<ToolError> {
+/// Policy failures on one document as documents not evaluated (exit 2); `name` names the document in the
+/// messages, `subject` locates it.
+pub fn policy_failures(
+    name: &str,
+    subject: &Subject<'_>,
+    failures: Vec<EvalFailure>,
+) -> Vec<NotEvaluated> {
     failures
         .into_iter()
-        .map(|f| {
-            ToolError::new(format!(
-                "{subject}: policy {} could not be evaluated: {}",
+        .map(|f| NotEvaluated {
+            file: subject.files.first().cloned().unwrap_or_default(),
+            line: Some(subject.node.pos.line),
+            document: subject.document(),
+            message: format!(
+                "{name}: policy {} could not be evaluated: {}",
                 f.rule, f.message
-            ))
+            ),
         })
         .collect()
 }

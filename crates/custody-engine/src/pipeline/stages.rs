@@ -1,18 +1,20 @@
 //! The stages `validate` and `check` share: reading workflow manifests into the report, schema-checking
 //! their workflows, building a policy input, and evaluating one document into located findings.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use regorus::Value as RegoValue;
 
-use crate::discover::ToolError;
 use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
 use crate::findings::Finding;
 use crate::load::workflows::{self, LoadedFile, Workflow};
-use crate::source::Node;
+use crate::source::{Node, Step};
 
-use super::run::{self, Report, RunOptions, Subject};
+use super::run::{self, NotEvaluated, Report, RunOptions, Subject};
 
 /// Read the manifests under `paths` (with the run's excludes and budgets); files without a custody document
 /// and paths that cannot be read are counted in `report`.
@@ -86,7 +88,7 @@ fn dump(opts: &RunOptions, input: &RegoValue) -> Option<String> {
 pub struct Evaluated {
     pub findings: Vec<Finding>,
     /// Policies that could not be evaluated on it (exit 2).
-    pub errors: Vec<ToolError>,
+    pub not_evaluated: Vec<NotEvaluated>,
     /// The policy input as JSON, for `--dump-inputs`.
     pub input: Option<String>,
 }
@@ -109,7 +111,99 @@ pub fn evaluate(
             .into_iter()
             .map(|r| run::locate(r, subject, policies.catalogue()))
             .collect(),
-        errors: run::policy_failures(name, failures),
+        not_evaluated: run::policy_failures(name, subject, failures),
         input: dumped,
     }
+}
+
+/// The `input.custody` object of a workflow evaluation; `duplicate_of` is where an earlier manifest declared
+/// the same id (CUS-P003).
+fn workflow_facts(now_ns: i64, duplicate_of: Option<(&str, u32)>) -> RegoValue {
+    let (now_ns, now) = run::time_input(now_ns);
+    let mut map = BTreeMap::new();
+    map.insert(RegoValue::from("now_ns"), now_ns);
+    map.insert(RegoValue::from("now"), now);
+    if let Some((file, line)) = duplicate_of {
+        let mut dup = BTreeMap::new();
+        dup.insert(RegoValue::from("file"), RegoValue::from(file));
+        dup.insert(RegoValue::from("line"), RegoValue::from(u64::from(line)));
+        map.insert(RegoValue::from("duplicate_of"), RegoValue::from(dup));
+    }
+    RegoValue::from(map)
+}
+
+/// The line of a workflow's `metadata.id` (or of its nearest existing parent).
+pub fn id_line(w: &Workflow<'_>) -> u32 {
+    w.doc
+        .node
+        .locate(&[Step::Key("metadata".into()), Step::Key("id".into())])
+        .pos
+        .line
+}
+
+/// For each workflow (in file order), the earlier declaration of its id, if any: later declarations are
+/// duplicates (CUS-P003).
+pub fn duplicates<'a>(workflows: &'a [Workflow<'a>]) -> Vec<Option<(&'a str, u32)>> {
+    let mut first: HashMap<&str, (&str, u32)> = HashMap::new();
+    let mut duplicate_of = Vec::with_capacity(workflows.len());
+    for w in workflows {
+        let line = id_line(w);
+        duplicate_of.push(match w.id.as_deref() {
+            Some(id) => match first.get(id) {
+                Some(earlier) => Some(*earlier),
+                None => {
+                    first.insert(id, (w.file.display.as_str(), line));
+                    None
+                }
+            },
+            None => None,
+        });
+    }
+    duplicate_of
+}
+
+/// Evaluate the workflow policies on the schema-valid workflows that `selected` keeps, in parallel; the
+/// results are in the order of `workflows` (an unselected or schema-invalid workflow gives an empty result).
+pub fn evaluate_workflows(
+    workflows: &[Workflow<'_>],
+    duplicate_of: &[Option<(&str, u32)>],
+    selected: impl Fn(&Workflow<'_>) -> bool + Sync,
+    policies: &Policies,
+    opts: &RunOptions,
+) -> Vec<Evaluated> {
+    workflows
+        .par_iter()
+        .zip(duplicate_of.par_iter())
+        .map_init(
+            || policies.worker(),
+            |engine, (w, dup)| {
+                if !w.schema_ok() || !selected(w) {
+                    return Evaluated::default();
+                }
+                let input = policy_input(&w.doc.node, workflow_facts(opts.now_ns, *dup));
+                let names = [w.file.display.clone()];
+                let subject = Subject {
+                    node: &w.doc.node,
+                    files: &names,
+                    workflow: w.id.clone(),
+                    session: None,
+                };
+                let name = format!(
+                    "{}: document {} ({})",
+                    w.file.display,
+                    w.doc.index + 1,
+                    w.id.as_deref().unwrap_or("no id")
+                );
+                evaluate(
+                    engine,
+                    policies,
+                    DocumentKind::Workflow,
+                    input,
+                    &subject,
+                    &name,
+                    opts,
+                )
+            },
+        )
+        .collect()
 }

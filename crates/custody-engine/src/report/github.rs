@@ -54,6 +54,16 @@ impl Reporter for Github {
                 escape_data(&e.message)
             ));
         }
+        for n in &report.not_evaluated {
+            let mut props = format!("file={}", escape_property(&n.file));
+            if let Some(l) = n.line {
+                props.push_str(&format!(",line={l}"));
+            }
+            out.push_str(&format!(
+                "::error {props},title=custody could not evaluate this document::{}\n",
+                escape_data(&n.message)
+            ));
+        }
         out.push_str(&summary_line(report, ctx.strict));
         out.push('\n');
         out

@@ -143,8 +143,8 @@ impl Reporter for Human {
             }
             out.push('\n');
         }
-        for e in &report.tool_errors {
-            out.push_str(&format!("error: {}\n", escape(&e.message)));
+        for message in report.tool_error_messages() {
+            out.push_str(&format!("error: {}\n", escape(message)));
         }
         if report.nothing_to_evaluate() {
             out.push_str(&format!(

@@ -1,13 +1,14 @@
 //! `--format junit`: one `<testsuite>` per input file, one `<testcase>` per (document, rule) with a stable
-//! name, `<failure>` for failing findings, warnings as `<skipped>` unless `--strict`, and one passing testcase
-//! per document without findings so dashboards count passes.
+//! name, `<failure>` for failing findings, warnings as `<skipped>` unless `--strict`, an `<error>` testcase for
+//! a document that could not be evaluated, and one passing testcase per document without findings so
+//! dashboards count passes.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{Context, Reporter};
 use crate::findings::Finding;
-use crate::pipeline::run::Report;
+use crate::pipeline::run::{NotEvaluated, Report};
 
 pub struct Junit;
 
@@ -33,16 +34,18 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 fn document_of(f: &Finding) -> String {
-    f.session
+    f.document
         .clone()
+        .or_else(|| f.session.clone())
         .or_else(|| f.workflow.clone())
         .unwrap_or_else(|| "file".to_owned())
 }
 
 impl Reporter for Junit {
     fn render(&self, report: &Report, ctx: &Context<'_>) -> String {
-        // file -> (document -> findings); documents without findings come from the evaluated list.
-        let mut files: BTreeMap<String, BTreeMap<String, Vec<&Finding>>> = BTreeMap::new();
+        // file -> (document -> findings and errors); documents without findings come from the evaluated list.
+        type Document<'r> = (Vec<&'r Finding>, Vec<&'r NotEvaluated>);
+        let mut files: BTreeMap<String, BTreeMap<String, Document<'_>>> = BTreeMap::new();
         for (file, doc) in &report.evaluated {
             files
                 .entry(file.clone())
@@ -56,15 +59,41 @@ impl Reporter for Junit {
                 .or_default()
                 .entry(document_of(f))
                 .or_default()
+                .0
                 .push(f);
         }
+        for n in &report.not_evaluated {
+            files
+                .entry(n.file.clone())
+                .or_default()
+                .entry(n.document.clone())
+                .or_default()
+                .1
+                .push(n);
+        }
         let mut body = String::new();
-        let (mut all_tests, mut all_failures, mut all_skipped) = (0, 0, 0);
+        let (mut all_tests, mut all_failures, mut all_errors, mut all_skipped) = (0, 0, 0, 0);
         for (file, docs) in &files {
             let mut cases = String::new();
-            let (mut tests, mut failures, mut skipped) = (0, 0, 0);
-            for (doc, findings) in docs {
+            let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
+            for (doc, (findings, not_evaluated)) in docs {
+                if !not_evaluated.is_empty() {
+                    tests += 1;
+                    errors += 1;
+                    let text: Vec<&str> =
+                        not_evaluated.iter().map(|n| n.message.as_str()).collect();
+                    let _ = writeln!(
+                        cases,
+                        "    <testcase classname=\"{}\" name=\"{}\">\n      <error type=\"custody\" message=\"not evaluated\">{}</error>\n    </testcase>",
+                        xml_escape(file),
+                        xml_escape(doc),
+                        xml_escape(&text.join("\n"))
+                    );
+                }
                 if findings.is_empty() {
+                    if !not_evaluated.is_empty() {
+                        continue;
+                    }
                     tests += 1;
                     let _ = writeln!(
                         cases,
@@ -126,16 +155,17 @@ impl Reporter for Junit {
             }
             all_tests += tests;
             all_failures += failures;
+            all_errors += errors;
             all_skipped += skipped;
             let _ = writeln!(
                 body,
-                "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n{cases}  </testsuite>",
+                "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n{cases}  </testsuite>",
                 xml_escape(file)
             );
         }
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"custody\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"{}\" skipped=\"{all_skipped}\">\n{body}</testsuites>\n",
-            report.tool_errors.len()
+            report.tool_errors.len() + all_errors
         )
     }
 }

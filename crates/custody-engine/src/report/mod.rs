@@ -59,10 +59,10 @@ pub fn summary_line(report: &Report, strict: bool) -> String {
     if !report.rules_off.is_empty() {
         line.push_str(&format!("; rules off: {}", report.rules_off.join(", ")));
     }
-    if !report.tool_errors.is_empty() {
+    if report.tool_error_count() > 0 {
         line.push_str(&format!(
             "; {} not evaluated",
-            plural(report.tool_errors.len(), "input")
+            plural(report.tool_error_count(), "input")
         ));
     }
     let verdict = match report.exit_code(strict) {

@@ -53,6 +53,30 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// One notification per tool error; a document not evaluated carries its location.
+fn notifications(report: &Report) -> Vec<Value> {
+    let run = report.tool_errors.iter().map(|e| {
+        json!({
+            "level": "error",
+            "message": {"text": e.message},
+        })
+    });
+    let documents = report.not_evaluated.iter().map(|n| {
+        let mut region = serde_json::Map::new();
+        region.insert("startLine".into(), json!(n.line.unwrap_or(1)));
+        json!({
+            "level": "error",
+            "message": {"text": n.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": uri(&n.file)},
+                "region": region,
+            }}],
+            "properties": {"document": n.document},
+        })
+    });
+    run.chain(documents).collect()
+}
+
 impl Reporter for Sarif {
     fn render(&self, report: &Report, ctx: &Context<'_>) -> String {
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -128,11 +152,8 @@ impl Reporter for Sarif {
                 }},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{
-                    "executionSuccessful": report.tool_errors.is_empty() && !report.nothing_to_evaluate(),
-                    "toolExecutionNotifications": report.tool_errors.iter().map(|e| json!({
-                        "level": "error",
-                        "message": {"text": e.message},
-                    })).collect::<Vec<_>>(),
+                    "executionSuccessful": report.tool_error_count() == 0 && !report.nothing_to_evaluate(),
+                    "toolExecutionNotifications": notifications(report),
                 }],
                 "results": results,
             }],
