@@ -7,6 +7,7 @@ mod check_cli;
 mod check_fixtures;
 mod cli;
 mod determinism;
+mod discovery;
 mod dump_inputs;
 mod engine_parity;
 mod fail_closed;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Color, Command, Evaluation, Format, ImportSource};
+use crate::cli::{Cli, Color, Command, Evaluation, ImportSource};
 use custody_engine::config::Config;
 use custody_engine::document::DocumentKind;
 use custody_engine::policy::{self, Policies, PolicySource, RuleMeta};
@@ -272,29 +272,30 @@ fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) ->
         code,
         ..Outcome::default()
     };
+    // Tool errors go to standard error in every format; "nothing to evaluate" only when no tool error
+    // already says why.
+    for e in &report.tool_errors {
+        outcome.stderr.push_str(&format!("error: {}\n", e.message));
+    }
+    if report.tool_errors.is_empty() && report.nothing_to_evaluate() {
+        outcome.stderr.push_str(&format!(
+            "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
+            report.noun
+        ));
+    }
     match &evaluation.output {
         Some(path) => {
             if let Err(e) = custody_engine::atomic::write_atomic(path, rendered.as_bytes()) {
                 return Outcome::usage(format!("cannot write {}: {e}", path.display()));
             }
             if !evaluation.quiet {
-                outcome.stderr = format!("{}\n", report::summary_line(report, evaluation.strict));
+                outcome.stderr.push_str(&format!(
+                    "{}\n",
+                    report::summary_line(report, evaluation.strict)
+                ));
             }
         }
-        None => {
-            outcome.stdout = rendered;
-            if evaluation.format != Format::Human {
-                for e in &report.tool_errors {
-                    outcome.stderr.push_str(&format!("error: {}\n", e.message));
-                }
-                if report.nothing_to_evaluate() {
-                    outcome.stderr.push_str(&format!(
-                        "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
-                        report.noun
-                    ));
-                }
-            }
-        }
+        None => outcome.stdout = rendered,
     }
     outcome
 }

@@ -107,15 +107,7 @@ impl Reporter for Human {
             }
             out.push('\n');
         }
-        for e in &report.tool_errors {
-            out.push_str(&format!("error: {}\n", e.message));
-        }
-        if report.nothing_to_evaluate() {
-            out.push_str(&format!(
-                "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
-                report.noun
-            ));
-        }
+        // Tool errors go to standard error, in every format (the binary writes them).
         out.push_str(&summary_line(report, ctx.strict));
         out.push('\n');
         out
