@@ -9,6 +9,7 @@ mod check_fixtures;
 mod cli;
 mod dates;
 mod determinism;
+mod discovery;
 mod dump_inputs;
 mod engine_parity;
 mod fail_closed;

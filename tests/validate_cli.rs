@@ -172,7 +172,7 @@ fn tool_errors_exit_2() {
         .args(["validate", "."])
         .assert()
         .code(2)
-        .stdout(predicates::str::contains("no workflow document"));
+        .stderr(predicates::str::contains("no workflow document"));
     custody(tmp.path())
         .args(["validate", ".", "--allow-empty"])
         .assert()
@@ -398,7 +398,7 @@ fn a_policy_runtime_error_is_never_a_pass() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("could not be evaluated"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be evaluated"));
 }
 
 #[test]

@@ -296,29 +296,38 @@ fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) ->
         code,
         ..Outcome::default()
     };
+    // Tool errors go to standard error in every format; "nothing to evaluate" only when no tool error
+    // already says why.
+    // Text from input is escaped here too: a terminal shows standard error, and GitHub Actions reads workflow
+    // commands from it as from standard output.
+    let shown = |message: &str| match evaluation.format {
+        Format::Github => report::escape_workflow_data(message),
+        _ => custody_engine::sanitize::escape(message).into_owned(),
+    };
+    for message in report.tool_error_messages() {
+        outcome
+            .stderr
+            .push_str(&format!("error: {}\n", shown(message)));
+    }
+    if report.tool_errors.is_empty() && report.nothing_to_evaluate() {
+        outcome.stderr.push_str(&format!(
+            "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
+            report.noun
+        ));
+    }
     match &evaluation.output {
         Some(path) => {
             if let Err(e) = custody_engine::atomic::write_atomic(path, rendered.as_bytes()) {
                 return Outcome::usage(format!("cannot write {}: {e}", path.display()));
             }
             if !evaluation.quiet {
-                outcome.stderr = format!("{}\n", report::summary_line(report, evaluation.strict));
+                outcome.stderr.push_str(&format!(
+                    "{}\n",
+                    report::summary_line(report, evaluation.strict)
+                ));
             }
         }
-        None => {
-            outcome.stdout = rendered;
-            if evaluation.format != Format::Human {
-                for message in report.tool_error_messages() {
-                    outcome.stderr.push_str(&format!("error: {message}\n"));
-                }
-                if report.nothing_to_evaluate() {
-                    outcome.stderr.push_str(&format!(
-                        "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
-                        report.noun
-                    ));
-                }
-            }
-        }
+        None => outcome.stdout = rendered,
     }
     outcome
 }

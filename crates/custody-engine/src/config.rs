@@ -94,16 +94,28 @@ fn param_keys() -> Vec<&'static str> {
 }
 
 impl Config {
-    /// Load `path`, or `.custody.yaml` in the working directory when present.
+    /// Load `path`, or `.custody.yaml` in the working directory when present. A `.custody.yaml` that is
+    /// present but is not a readable file (a directory, a dangling symlink, unreadable) is an error, never a
+    /// run without configuration.
     pub fn discover(path: Option<&Path>) -> Result<Config, ConfigError> {
         match path {
             Some(p) => Config::load(p),
             None => {
                 let default = Path::new(".custody.yaml");
-                if default.is_file() {
-                    Config::load(default)
-                } else {
-                    Ok(Config::default())
+                if std::fs::symlink_metadata(default).is_err() {
+                    return Ok(Config::default());
+                }
+                match std::fs::metadata(default) {
+                    Ok(meta) if meta.is_file() => Config::load(default),
+                    Ok(meta) => {
+                        let what = if meta.is_dir() {
+                            "a directory"
+                        } else {
+                            "not a regular file"
+                        };
+                        Err(unreadable(default, format!("it is {what}")))
+                    }
+                    Err(e) => Err(unreadable(default, e.to_string())),
                 }
             }
         }
@@ -114,15 +126,7 @@ impl Config {
         let file = path.display().to_string();
         let max = Budgets::default().max_file_size;
         let text = crate::load::read::text(path, max).map_err(|e| match e {
-            FileError::Io(_) | FileError::TooLarge(_) => ConfigError {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read the configuration file: {e}"),
-                help: Some("check the --config path".to_owned()),
-                src: None,
-                span: None,
-            },
+            FileError::Io(_) | FileError::TooLarge(_) => unreadable(path, e.to_string()),
             FileError::Decode(_) | FileError::Parse(_) => {
                 plain_error(&file, e.pos(), e.to_string())
             }
@@ -480,6 +484,21 @@ impl Config {
                 .offset
                 .map(|o| SourceSpan::new((o as usize).into(), pos.len as usize)),
         }
+    }
+}
+
+/// A configuration file that cannot be read, and why.
+fn unreadable(path: &Path, reason: String) -> ConfigError {
+    ConfigError {
+        file: path.display().to_string(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read the configuration file: {reason}"),
+        help: Some(
+            "make it a readable file, remove it, or name another one with --config".to_owned(),
+        ),
+        src: None,
+        span: None,
     }
 }
 

@@ -2,9 +2,17 @@
 //! bundle directories and JSON Lines streams), `import --workflows` and the policy loader (Rego files).
 //!
 //! A path named on the command line is always read; files found by walking a directory are filtered by
-//! extension and by `--exclude`. `.git` directories are skipped, and symlinks, FIFOs, sockets and devices
-//! found by walking are neither followed nor read. `-` names standard input.
+//! extension (in any letter case: `.YAML` counts) and by `--exclude`; whether a walked file holds a custody
+//! document is decided by the loader on its parsed values (docs/manifest.md, "Which files are read").
+//! `.git` directories are skipped, and symlinks, FIFOs, sockets and devices found by walking are neither
+//! followed nor read. `-` names standard input.
+//!
+//! A bundle directory (one holding `bundle.yaml`, `bundle.yml` or `bundle.json`) is one input, and the walk
+//! goes on inside it: other bundle files, nested bundle directories and streams beside the manifest are
+//! inputs too. Which of its files the bundle references (events, recording) is known only once it is
+//! loaded; `check` leaves those out ([`crate::load::bundles::referenced`]).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobSet, GlobSetBuilder};
@@ -29,8 +37,8 @@ pub struct Candidate {
     pub path: PathBuf,
     /// The path as reported: as given, or found by walking from it.
     pub display: String,
-    /// Named on the command line (always parsed) rather than found by walking (parsed only when it mentions
-    /// `custody/`).
+    /// Named on the command line (always parsed) rather than found by walking (read only when it holds a
+    /// custody document, or fails to parse and mentions custody).
     pub named: bool,
 }
 
@@ -39,14 +47,26 @@ pub struct Candidate {
 pub enum Input {
     /// A YAML or JSON file of bundle documents.
     File(Candidate),
-    /// A directory holding `bundle.yaml`, `bundle.yml` or `bundle.json` (see [`bundle_manifest`]).
+    /// A directory holding one of `bundle.yaml`, `bundle.yml` or `bundle.json` (see [`bundle_manifests`]).
     BundleDir {
         dir: PathBuf,
         manifest: PathBuf,
         display: String,
     },
+    /// A directory holding more than one bundle manifest: which is the bundle is ambiguous, so none is
+    /// judged (a `CUS-P001` on the directory).
+    AmbiguousBundleDir {
+        dir: PathBuf,
+        manifests: Vec<PathBuf>,
+        display: String,
+    },
     /// A JSON Lines stream of bundles (`.jsonl`, `.ndjson` or `-`).
-    Stream { path: PathBuf, display: String },
+    Stream {
+        path: PathBuf,
+        display: String,
+        /// Named on the command line rather than found by walking.
+        named: bool,
+    },
 }
 
 /// What walking the inputs found, in a stable order.
@@ -86,10 +106,11 @@ pub fn display_of(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
+/// Whether the extension of `path` is one of `extensions` (lower case), in any letter case.
 fn extension_is(path: &Path, extensions: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| extensions.contains(&e))
+        .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 fn is_yaml_or_json(path: &Path) -> bool {
@@ -100,12 +121,59 @@ fn is_stream(path: &Path) -> bool {
     extension_is(path, &["jsonl", "ndjson"])
 }
 
+/// The file names of a bundle directory's manifest.
+const MANIFEST_NAMES: [&str; 3] = ["bundle.yaml", "bundle.yml", "bundle.json"];
+
 /// The manifest of a bundle directory: `bundle.yaml`, `bundle.yml` or `bundle.json`, the first present.
 pub fn bundle_manifest(dir: &Path) -> Option<PathBuf> {
-    ["bundle.yaml", "bundle.yml", "bundle.json"]
+    MANIFEST_NAMES
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.is_file())
+}
+
+/// The bundle manifests a walked directory holds: its regular files named `bundle.yaml`, `bundle.yml` or
+/// `bundle.json` (exactly; a symlink is not followed), in that order. More than one is ambiguous.
+pub fn bundle_manifests(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name();
+                MANIFEST_NAMES.iter().any(|n| name == **n)
+                    && e.file_type().is_ok_and(|t| t.is_file())
+            })
+            .map(|e| e.path())
+            .collect(),
+        // An unreadable directory is reported by the walk itself.
+        Err(_) => Vec::new(),
+    };
+    let rank = |p: &PathBuf| {
+        let name = p.file_name().unwrap_or_default();
+        MANIFEST_NAMES.iter().position(|n| name == *n)
+    };
+    found.sort_by_key(rank);
+    found
+}
+
+/// Note a walked directory as a bundle directory when it holds a manifest; its manifests go into `skip`, as
+/// they are read as the directory's bundle, not again as files.
+fn bundle_dir(dir: &Path, display: String, out: &mut Walk<Input>, skip: &mut HashSet<PathBuf>) {
+    let manifests = bundle_manifests(dir);
+    match manifests.as_slice() {
+        [] => {}
+        [manifest] => out.inputs.push(Input::BundleDir {
+            dir: dir.to_owned(),
+            manifest: manifest.clone(),
+            display,
+        }),
+        _ => out.inputs.push(Input::AmbiguousBundleDir {
+            dir: dir.to_owned(),
+            manifests: manifests.clone(),
+            display,
+        }),
+    }
+    skip.extend(manifests);
 }
 
 /// What a walk looks for.
@@ -126,15 +194,17 @@ pub fn manifests(paths: &[PathBuf], exclude: &GlobSet) -> Walk<Candidate> {
             .into_iter()
             .filter_map(|input| match input {
                 Input::File(c) => Some(c),
-                Input::BundleDir { .. } | Input::Stream { .. } => None,
+                Input::BundleDir { .. }
+                | Input::AmbiguousBundleDir { .. }
+                | Input::Stream { .. } => None,
             })
             .collect(),
         errors: walk.errors,
     }
 }
 
-/// Expand the BUNDLE arguments of `check`: bundle files, bundle directories (each one input, never walked
-/// into) and JSON Lines streams.
+/// Expand the BUNDLE arguments of `check`: bundle files, bundle directories (each one input, and walked
+/// into like any directory) and JSON Lines streams.
 pub fn bundles(paths: &[PathBuf], exclude: &GlobSet) -> Walk<Input> {
     walk(paths, exclude, Mode::Bundles)
 }
@@ -153,6 +223,7 @@ fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
                 Mode::Bundles => Input::Stream {
                     path: root.clone(),
                     display,
+                    named: true,
                 },
             });
             continue;
@@ -172,17 +243,12 @@ fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
             }
         };
         if meta.is_dir() {
+            // A bundle directory named on the command line is read whatever the excludes say.
+            let mut skip = HashSet::new();
             if mode == Mode::Bundles {
-                if let Some(manifest) = bundle_manifest(root) {
-                    out.inputs.push(Input::BundleDir {
-                        dir: root.clone(),
-                        manifest,
-                        display: display_of(root),
-                    });
-                    continue;
-                }
+                bundle_dir(root, display_of(root), &mut out, &mut skip);
             }
-            walk_dir(root, exclude, mode, &mut out);
+            walk_dir(root, exclude, mode, &skip, &mut out);
         } else if meta.is_file() {
             let display = display_of(root);
             out.inputs
@@ -190,6 +256,7 @@ fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
                     Input::Stream {
                         path: root.clone(),
                         display,
+                        named: true,
                     }
                 } else {
                     Input::File(Candidate {
@@ -208,8 +275,16 @@ fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
     out
 }
 
-/// Walk one directory named on the command line, in file-name order.
-fn walk_dir(root: &Path, exclude: &GlobSet, mode: Mode, out: &mut Walk<Input>) {
+/// Walk one directory named on the command line, in file-name order; `skip` holds the manifests of bundle
+/// directories already found.
+fn walk_dir(
+    root: &Path,
+    exclude: &GlobSet,
+    mode: Mode,
+    skip: &HashSet<PathBuf>,
+    out: &mut Walk<Input>,
+) {
+    let mut skip = skip.clone();
     let excluded = |display: &str, path: &Path| {
         exclude.is_match(display) || exclude.is_match(path.strip_prefix(root).unwrap_or(path))
     };
@@ -249,25 +324,19 @@ fn walk_dir(root: &Path, exclude: &GlobSet, mode: Mode, out: &mut Walk<Input>) {
             if entry.file_name() == ".git" {
                 walker.skip_current_dir();
             } else if mode == Mode::Bundles {
-                if let Some(manifest) = bundle_manifest(path) {
-                    out.inputs.push(Input::BundleDir {
-                        dir: path.to_owned(),
-                        manifest,
-                        display,
-                    });
-                    walker.skip_current_dir();
-                }
+                bundle_dir(path, display, out, &mut skip);
             }
             continue;
         }
         // Symlinks, FIFOs, sockets and devices found by walking are not followed or read.
-        if !entry.file_type().is_file() {
+        if !entry.file_type().is_file() || skip.contains(path) {
             continue;
         }
         if mode == Mode::Bundles && is_stream(path) {
             out.inputs.push(Input::Stream {
                 path: path.to_owned(),
                 display,
+                named: false,
             });
         } else if is_yaml_or_json(path) {
             out.inputs.push(Input::File(Candidate {
@@ -310,6 +379,12 @@ mod tests {
             .map(|i| match i {
                 Input::File(c) => format!("file {}", c.display),
                 Input::BundleDir { display, .. } => format!("dir {display}"),
+                Input::AmbiguousBundleDir {
+                    display, manifests, ..
+                } => {
+                    let names: Vec<_> = manifests.iter().filter_map(|m| m.file_name()).collect();
+                    format!("ambiguous {display} {names:?}")
+                }
                 Input::Stream { display, .. } => format!("stream {display}"),
             })
             .collect()
@@ -322,9 +397,14 @@ mod tests {
         for (name, text) in [
             ("a.yaml", "x"),
             ("b.jsonl", "x"),
+            ("C.YML", "x"),
             ("notes.txt", "x"),
             ("d/bundle.yaml", "x"),
+            ("d/events.JSONL", "x"),
             ("d/inner.yaml", "x"),
+            ("d/nested/bundle.json", "x"),
+            ("e/bundle.yaml", "x"),
+            ("e/bundle.json", "x"),
             (".git/c.yaml", "x"),
             ("skip/e.yaml", "x"),
         ] {
@@ -335,12 +415,29 @@ mod tests {
         let exclude = exclude_set(&["skip".to_owned()]).unwrap();
         let walk = bundles(&[root.to_owned()], &exclude);
         let shown = display_of(root);
+        // A bundle directory is one input, and everything else in it is walked; two manifests are ambiguous.
         assert_eq!(
             names(&walk),
             [
+                format!("file {shown}/C.YML"),
                 format!("file {shown}/a.yaml"),
                 format!("stream {shown}/b.jsonl"),
                 format!("dir {shown}/d"),
+                format!("stream {shown}/d/events.JSONL"),
+                format!("file {shown}/d/inner.yaml"),
+                format!("dir {shown}/d/nested"),
+                format!("ambiguous {shown}/e [\"bundle.yaml\", \"bundle.json\"]"),
+            ]
+        );
+        // A bundle directory named on the command line is walked into too.
+        let named = bundles(&[root.join("d")], &exclude);
+        assert_eq!(
+            names(&named),
+            [
+                format!("dir {shown}/d"),
+                format!("stream {shown}/d/events.JSONL"),
+                format!("file {shown}/d/inner.yaml"),
+                format!("dir {shown}/d/nested"),
             ]
         );
         let manifests = manifests(&[root.to_owned()], &exclude);
@@ -348,9 +445,13 @@ mod tests {
         assert_eq!(
             found,
             [
+                format!("{shown}/C.YML"),
                 format!("{shown}/a.yaml"),
                 format!("{shown}/d/bundle.yaml"),
                 format!("{shown}/d/inner.yaml"),
+                format!("{shown}/d/nested/bundle.json"),
+                format!("{shown}/e/bundle.json"),
+                format!("{shown}/e/bundle.yaml"),
             ]
         );
         let missing = manifests_error(&root.join("nope"));
@@ -358,6 +459,19 @@ mod tests {
             missing.ends_with("nope: no such file or directory"),
             "{missing}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_manifest_makes_no_bundle_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("d")).unwrap();
+        std::fs::write(root.join("real.yaml"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("real.yaml"), root.join("d/bundle.yaml")).unwrap();
+        assert!(bundle_manifests(&root.join("d")).is_empty());
+        let walk = bundles(&[root.join("d")], &GlobSet::empty());
+        assert!(walk.inputs.is_empty() && walk.errors.is_empty());
     }
 
     #[test]

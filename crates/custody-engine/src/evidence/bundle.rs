@@ -50,6 +50,9 @@ pub struct LoadedBundle {
     pub recording: RecordingFacts,
     /// `CUS-P001` findings on references (missing, escaping, unparsable events).
     pub problems: Vec<Finding>,
+    /// The files its references name (events file, recording), as resolved inside its directory: part of
+    /// the bundle, never read as bundles of their own.
+    pub references: Vec<PathBuf>,
 }
 
 fn set_file(node: &mut Node, file: u16) {
@@ -167,6 +170,7 @@ pub fn shift(node: &mut Node, line: u32, offset: u32) {
 pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budgets) -> LoadedBundle {
     let mut files = vec![file.to_owned()];
     let mut problems = Vec::new();
+    let mut references = Vec::new();
     let mut recording = RecordingFacts::default();
     let events_file = node
         .at(&["evidence", "events", "file"])
@@ -184,6 +188,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                 "`{name}` cannot be read for a bundle from standard input"
             )),
         };
+        references.extend(resolved.iter().cloned());
         let mut replacement = None;
         match resolved {
             Err(message) => problems.push(reference_problem(file, &node, &path, message)),
@@ -256,6 +261,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                 "`{name}` cannot be read for a bundle from standard input"
             )),
         };
+        references.extend(resolved.iter().cloned());
         match resolved {
             Err(message) => problems.push(reference_problem(file, &node, &path, message)),
             Ok(p) => match sha256_file(&p) {
@@ -296,6 +302,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         files,
         recording,
         problems,
+        references,
     }
 }
 

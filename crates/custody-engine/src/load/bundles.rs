@@ -1,17 +1,19 @@
 //! Loading session bundles: the bundle documents of a file or bundle directory with their references
 //! resolved (events file, recording), and the lines of a JSON Lines stream, each schema-checked.
 
+use std::collections::HashSet;
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::budget::{self, LineRead};
-use crate::discover::ToolError;
+use crate::discover::{Candidate, ToolError};
 use crate::document::DocumentKind;
 use crate::evidence::bundle::{self, LoadedBundle};
 use crate::findings::{Finding, Severity};
 use crate::source::{self, Budgets, Node, Pos};
 
-use super::documents::{documents, schema_problems};
+use super::documents::{candidate_documents, classify, schema_problems, Class, Problem};
 
 /// The directory a bundle file's references are resolved against: the file's own directory.
 pub fn base_dir(file: &Path) -> PathBuf {
@@ -42,11 +44,19 @@ pub struct FileBundles {
     pub problems: Vec<Finding>,
     /// Bundle documents rejected by their schema check (counted as documents, not evaluated).
     pub rejected: usize,
+    /// The files its bundles reference (evaluated and rejected bundles alike).
+    pub references: Vec<PathBuf>,
 }
 
 /// Split a bundle file's text into bundles, resolve their references against `base` and schema-check them.
-pub fn file_bundles(file: &str, text: &str, base: &Path, budgets: &Budgets) -> FileBundles {
-    let (docs, problems) = documents(file, text, budgets);
+pub fn file_bundles(
+    candidate: &Candidate,
+    text: &str,
+    base: &Path,
+    budgets: &Budgets,
+) -> FileBundles {
+    let file = candidate.display.as_str();
+    let (docs, problems) = candidate_documents(candidate, text, budgets);
     let mut out = FileBundles {
         problems,
         ..FileBundles::default()
@@ -57,6 +67,7 @@ pub fn file_bundles(file: &str, text: &str, base: &Path, budgets: &Budgets) -> F
     {
         // References are resolved first so that events from `events.jsonl` are schema-checked too.
         let loaded = bundle::resolve(doc.node, file, Some(base), budgets);
+        out.references.extend(loaded.references.iter().cloned());
         let problems = schema_checked(&loaded.node, &loaded.files);
         if problems.is_empty() {
             out.bundles.push(loaded);
@@ -67,6 +78,47 @@ pub fn file_bundles(file: &str, text: &str, base: &Path, budgets: &Budgets) -> F
         }
     }
     out
+}
+
+/// The files that bundles of a run reference (events, recordings): part of their bundles, so a walk never
+/// reads them as bundles of their own. Compared by canonical path.
+#[derive(Default)]
+pub struct Referenced {
+    paths: HashSet<PathBuf>,
+    names: HashSet<OsString>,
+}
+
+impl Referenced {
+    pub fn add(&mut self, path: &Path) {
+        if let Ok(canonical) = path.canonicalize() {
+            if let Some(name) = canonical.file_name() {
+                self.names.insert(name.to_owned());
+            }
+            self.paths.insert(canonical);
+        }
+    }
+
+    /// Whether a file found by walking (never a symlink itself) is referenced by a bundle.
+    pub fn contains(&self, path: &Path) -> bool {
+        path.file_name().is_some_and(|n| self.names.contains(n))
+            && path
+                .canonicalize()
+                .is_ok_and(|canonical| self.paths.contains(&canonical))
+    }
+}
+
+/// The `CUS-P001` of a directory holding more than one bundle manifest.
+pub fn ambiguous(display: &str, manifests: &[PathBuf]) -> Finding {
+    let names = manifests
+        .iter()
+        .filter_map(|m| m.file_name())
+        .map(|m| format!("`{}`", m.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let message = format!(
+        "the bundle directory holds {names}: which is the bundle is ambiguous, so none is read; keep one manifest"
+    );
+    Finding::new("CUS-P001", Severity::Error, message, display)
 }
 
 /// One item of a JSON Lines stream.
@@ -186,11 +238,18 @@ pub fn stream_line(line_no: u32, buf: &[u8], shown: &str, budgets: &Budgets) -> 
     };
     bundle::shift(&mut node, line_no, 0);
     strip_offsets(&mut node);
-    let is_bundle = node.get("kind").and_then(Node::as_str) == Some("SessionBundle")
-        && node.get("apiVersion").and_then(Node::as_str) == Some("custody/v1");
-    if !is_bundle {
-        let message = format!("line {line_no} is not a custody/v1 SessionBundle");
-        return problem(message, Some(Pos::line_only(line_no)));
+    match classify(&node) {
+        Class::Custody(DocumentKind::SessionBundle) => {}
+        // A bundle with another apiVersion, or a misspelt one: the field is named.
+        Class::Problem(p @ Problem::ApiVersion(_)) => {
+            return StreamLine::Rejected(vec![p.finding(shown, &node)]);
+        }
+        Class::Custody(DocumentKind::Workflow)
+        | Class::Problem(Problem::Kind(_))
+        | Class::Other => {
+            let message = format!("line {line_no} is not a custody/v1 SessionBundle");
+            return problem(message, Some(Pos::line_only(line_no)));
+        }
     }
     let problems = schema_checked(&node, &[shown.to_owned()]);
     if !problems.is_empty() {

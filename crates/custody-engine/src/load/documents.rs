@@ -1,8 +1,11 @@
 //! Splitting a file's text into custody documents with positions.
 
+use unicode_normalization::UnicodeNormalization;
+
+use crate::discover::Candidate;
 use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
-use crate::source::{self, Budgets, Node, Step};
+use crate::source::{self, Budgets, Node, Step, Value};
 
 use super::read::p001;
 
@@ -15,9 +18,11 @@ pub struct Document {
     pub index: usize,
 }
 
-/// Split a file's text into custody documents. Documents whose `apiVersion` does not start with `custody` are
-/// skipped; a `custody` apiVersion other than `custody/v1`, or an unknown kind, is `CUS-P002`; text that does
-/// not parse is `CUS-P001`.
+/// Split a file's text into custody documents. A document is custody's when its `apiVersion` looks like
+/// custody's (see [`looks_like_custody`]), or when it has no `apiVersion` and its `kind` is `Workflow` or
+/// `SessionBundle`; other documents (Kubernetes, Argo, CloudFormation …) are skipped. A custody document
+/// whose `apiVersion` is not exactly `custody/v1`, or whose kind is unknown, is `CUS-P002`; text that does not
+/// parse is `CUS-P001`. A top-level sequence (a JSON array of bundles) holds one document per item.
 pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, Vec<Finding>) {
     let nodes = match source::parse_documents(text, budgets) {
         Ok(n) => n,
@@ -28,49 +33,167 @@ pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, V
     };
     let mut docs = Vec::new();
     let mut problems = Vec::new();
-    for (index, node) in nodes.into_iter().enumerate() {
-        let Some(api) = node.get("apiVersion").and_then(Node::as_str) else {
-            continue;
-        };
-        if !api.starts_with("custody") {
-            continue;
+    let mut index = 0;
+    let mut take = |node: Node, docs: &mut Vec<Document>| {
+        match classify(&node) {
+            Class::Other => {}
+            Class::Custody(kind) => docs.push(Document { kind, node, index }),
+            Class::Problem(problem) => problems.push(problem.finding(file, &node)),
         }
-        let api_pos = node.locate(&[Step::Key("apiVersion".into())]).pos;
-        if api != "custody/v1" {
-            let mut f = Finding::new(
-                "CUS-P002",
-                Severity::Error,
-                format!("unsupported apiVersion `{api}`: this custody reads custody/v1"),
-                file,
-            )
-            .at(api_pos);
-            f.path = Some("apiVersion".to_owned());
-            problems.push(f);
-            continue;
+        index += 1;
+    };
+    for node in nodes {
+        match node.value {
+            Value::Seq(items) => items.into_iter().for_each(|item| take(item, &mut docs)),
+            _ => take(node, &mut docs),
         }
-        let kind_field = node.get("kind").and_then(Node::as_str);
-        let kind = match kind_field.and_then(DocumentKind::from_kind_field) {
-            Some(kind) => kind,
-            None => {
-                let pos = node.locate(&[Step::Key("kind".into())]).pos;
-                let mut f = Finding::new(
-                    "CUS-P002",
-                    Severity::Error,
-                    match kind_field {
-                        Some(k) => format!("unknown kind `{k}`: custody/v1 documents are Workflow or SessionBundle"),
-                        None => "a custody/v1 document needs `kind: Workflow` or `kind: SessionBundle`".to_owned(),
-                    },
-                    file,
-                )
-                .at(pos);
-                f.path = Some("kind".to_owned());
-                problems.push(f);
-                continue;
-            }
-        };
-        docs.push(Document { kind, node, index });
     }
     (docs, problems)
+}
+
+/// [`documents`] of a file found by walking or named on the command line: a walked file that does not parse
+/// is `CUS-P001` only when its text mentions custody; otherwise it is another tool's file and holds no
+/// document (docs/manifest.md, "Which files are read").
+pub fn candidate_documents(
+    candidate: &Candidate,
+    text: &str,
+    budgets: &Budgets,
+) -> (Vec<Document>, Vec<Finding>) {
+    let (docs, problems) = documents(&candidate.display, text, budgets);
+    let unparsable = docs.is_empty() && problems.iter().any(|p| p.rule == "CUS-P001");
+    if unparsable && !candidate.named && !mentions_custody(text.as_bytes()) {
+        return (Vec::new(), Vec::new());
+    }
+    (docs, problems)
+}
+
+/// Whether text mentions `custody`, in any ASCII letter case.
+pub fn mentions_custody(bytes: &[u8]) -> bool {
+    bytes.windows(7).any(|w| w.eq_ignore_ascii_case(b"custody"))
+}
+
+/// What a parsed document is to custody.
+pub enum Class {
+    /// Another tool's document: skipped.
+    Other,
+    /// A `custody/v1` document of a known kind.
+    Custody(DocumentKind),
+    /// A document that looks like custody's but cannot be read as `custody/v1`: its `CUS-P002`.
+    Problem(Problem),
+}
+
+/// Why a document that looks like custody's is not a `custody/v1` document.
+pub enum Problem {
+    /// `apiVersion` is missing, misspelt or not `custody/v1`.
+    ApiVersion(String),
+    /// The `kind` is not `Workflow` or `SessionBundle`.
+    Kind(String),
+}
+
+impl Problem {
+    /// The `CUS-P002` finding on `node`, at the field it names.
+    pub fn finding(self, file: &str, node: &Node) -> Finding {
+        let (field, message) = match self {
+            Problem::ApiVersion(m) => ("apiVersion", m),
+            Problem::Kind(m) => ("kind", m),
+        };
+        let key = key_named(node, field).map_or(field, |(k, _)| k);
+        let pos = node.locate(&[Step::Key(key.to_owned())]).pos;
+        let mut f = Finding::new("CUS-P002", Severity::Error, message, file).at(pos);
+        f.path = Some(field.to_owned());
+        f
+    }
+}
+
+const API_VERSION: &str = "custody/v1";
+
+/// Decide what a document is (docs/manifest.md, "Which files are read").
+pub fn classify(node: &Node) -> Class {
+    // The common case first: exactly custody/v1 with a known kind, decided without folding any text.
+    if let Some(api) = node.get("apiVersion").and_then(Node::as_str) {
+        if api == API_VERSION {
+            return match node.get("kind").and_then(Node::as_str) {
+                Some(k) => match DocumentKind::from_kind_field(k) {
+                    Some(kind) => Class::Custody(kind),
+                    None => Class::Problem(Problem::Kind(format!(
+                        "unknown kind `{k}`: custody/v1 documents are Workflow or SessionBundle"
+                    ))),
+                },
+                None => Class::Problem(Problem::Kind(
+                    "a custody/v1 document needs `kind: Workflow` or `kind: SessionBundle`"
+                        .to_owned(),
+                )),
+            };
+        }
+    }
+    let Value::Map(_) = node.value else {
+        return Class::Other;
+    };
+    let api = key_named(node, "apiVersion");
+    let kind = key_named(node, "kind").and_then(|(_, v)| v.as_str());
+    let custody_kind = kind.is_some_and(|k| {
+        let k = folded(k);
+        k == "workflow" || k == "sessionbundle"
+    });
+    let bundle_kind = kind.is_some_and(|k| folded(k) == "sessionbundle");
+    match api {
+        Some((key, value)) => match value.as_str() {
+            Some(text) if looks_like_custody(text) || (bundle_kind && !folded(text).is_empty()) => {
+                Class::Problem(Problem::ApiVersion(if key != "apiVersion" {
+                    format!("`{key}` must be written `apiVersion` (with `apiVersion: custody/v1`)")
+                } else {
+                    format!("unsupported apiVersion `{text}`: this custody reads custody/v1")
+                }))
+            }
+            Some(text) if !folded(text).is_empty() => Class::Other,
+            _ if custody_kind => Class::Problem(Problem::ApiVersion(format!(
+                "a {} document needs `apiVersion: custody/v1`",
+                kind.unwrap_or_default()
+            ))),
+            _ => Class::Other,
+        },
+        None if custody_kind => Class::Problem(Problem::ApiVersion(format!(
+            "a {} document needs `apiVersion: custody/v1`",
+            kind.unwrap_or_default()
+        ))),
+        None => Class::Other,
+    }
+}
+
+/// Whether an `apiVersion` value looks like custody's: read as a person reads it (compatibility form,
+/// invisible characters and white space dropped, letter case ignored), it starts with `custody`.
+pub fn looks_like_custody(api: &str) -> bool {
+    folded(api).starts_with("custody")
+}
+
+/// Text as a person reads it, for recognising custody's words: NFKC (fullwidth letters are letters),
+/// without white space or invisible characters, in lower case.
+fn folded(text: &str) -> String {
+    if text.is_ascii() {
+        let mut out = text.to_ascii_lowercase();
+        out.retain(|c| !c.is_ascii_whitespace() && !c.is_ascii_control());
+        return out;
+    }
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && !crate::identity::is_invisible(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The entry of a mapping whose key reads as `name` (exactly, or in another letter case or with stray
+/// white space or invisible characters): the key as written and its value.
+fn key_named<'a>(node: &'a Node, name: &'a str) -> Option<(&'a str, &'a Node)> {
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    if let Some(v) = source::member(entries, name) {
+        return Some((name, v));
+    }
+    let want = name.to_ascii_lowercase();
+    entries
+        .iter()
+        .find(|(k, _)| folded(&k.name) == want)
+        .map(|(k, v)| (k.name.as_str(), v))
 }
 
 /// The `CUS-P002` findings of a document's schema check, each at the node it is about. `files` names the

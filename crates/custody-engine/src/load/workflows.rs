@@ -13,7 +13,7 @@ use crate::document::DocumentKind;
 use crate::findings::Finding;
 use crate::source::{Budgets, Node, SharedText};
 
-use super::documents::{documents, schema_findings, Document};
+use super::documents::{candidate_documents, schema_findings, Document};
 use super::read::{read, Loaded};
 
 /// One file read: its display name, text, documents and the problems found reading it.
@@ -60,7 +60,7 @@ pub fn read_files(paths: &[PathBuf], exclude: &[String], budgets: &Budgets) -> F
                     problems: vec![*f],
                 }),
                 Loaded::Text(text) => {
-                    let (documents, problems) = documents(&c.display, &text, budgets);
+                    let (documents, problems) = candidate_documents(c, &text, budgets);
                     Some(LoadedFile {
                         display: c.display.clone(),
                         text: Some(text),

@@ -347,13 +347,14 @@ fn evaluate_all(
 }
 
 /// Read a bundle file (or a bundle directory's manifest) and load its bundles; `base` resolves references.
+/// Returns the bundles and the files they reference.
 fn load_file(
     candidate: &Candidate,
     base: &Path,
     opts: &RunOptions,
     policies: &Policies,
     report: &mut Report,
-) -> Vec<LoadedBundle> {
+) -> (Vec<LoadedBundle>, Vec<PathBuf>) {
     match read::read(candidate, opts.budgets.max_file_size) {
         Err(e) => report.tool_errors.push(e),
         Ok(Loaded::NotCustody) => report.skipped_files += 1,
@@ -361,9 +362,14 @@ fn load_file(
             .findings
             .push(run::with_frameworks(*f, policies.catalogue())),
         Ok(Loaded::Text(text)) => {
-            let shown = &candidate.display;
-            report.sources.insert(shown.clone(), text.clone());
-            let loaded = load_bundles::file_bundles(shown, &text, base, &opts.budgets);
+            let loaded = load_bundles::file_bundles(candidate, &text, base, &opts.budgets);
+            if loaded.bundles.is_empty() && loaded.problems.is_empty() {
+                report.skipped_files += 1;
+            } else {
+                report
+                    .sources
+                    .insert(candidate.display.clone(), text.clone());
+            }
             report.documents += loaded.rejected;
             report.findings.extend(
                 loaded
@@ -371,10 +377,10 @@ fn load_file(
                     .into_iter()
                     .map(|p| run::with_frameworks(p, policies.catalogue())),
             );
-            return loaded.bundles;
+            return (loaded.bundles, loaded.references);
         }
     }
-    Vec::new()
+    (Vec::new(), Vec::new())
 }
 
 /// Read, load and evaluate a JSON Lines stream of bundles, one parallel batch of lines at a time, merged
@@ -519,6 +525,10 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
         let files = stages::read_manifests(workflow_paths, opts, &mut read);
         let workflows = stages::schema_check(&files, &mut read, policies);
         let declared = declared_workflows(&workflows, read, report);
+        // Without all its declared workflows, no bundle can be judged.
+        if !report.tool_errors.is_empty() {
+            return;
+        }
         let exclude = match discover::exclude_set(&opts.exclude) {
             Ok(s) => s,
             Err(e) => {
@@ -528,21 +538,45 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
         };
         let walk = discover::bundles(&opts.paths, &exclude);
         report.tool_errors.extend(walk.errors);
-        let mut seen = Seen::default();
-        let mut bundles = Vec::new();
+        // Bundle files and directories are loaded before streams are read: a walked file that a bundle
+        // references (its events, its recording) is part of that bundle, never an input of its own.
+        let mut loaded = Vec::new();
+        let mut streams = Vec::new();
+        let mut referenced = load_bundles::Referenced::default();
         for input in walk.inputs {
-            report.files += 1;
-            let loaded = match input {
-                Input::Stream { path, display } => {
-                    stream(
-                        &path, &display, opts, &declared, &mut seen, policies, report,
-                    );
+            let (walked, base, c) = match input {
+                Input::Stream {
+                    path,
+                    display,
+                    named,
+                } => {
+                    streams.push((path, display, named));
                     continue;
                 }
-                Input::File(c) => {
-                    let base = load_bundles::base_dir(&c.path);
-                    load_file(&c, &base, opts, policies, report)
+                Input::AmbiguousBundleDir {
+                    dir,
+                    manifests,
+                    display,
+                } => {
+                    // Neither manifest is judged, but the files they reference are still theirs.
+                    for manifest in &manifests {
+                        let c = Candidate {
+                            display: display.clone(),
+                            path: manifest.clone(),
+                            named: true,
+                        };
+                        let (_, references) =
+                            load_file(&c, &dir, opts, policies, &mut Report::default());
+                        references.iter().for_each(|r| referenced.add(r));
+                    }
+                    let f = load_bundles::ambiguous(&display, &manifests);
+                    report.files += 1;
+                    report
+                        .findings
+                        .push(run::with_frameworks(f, policies.catalogue()));
+                    continue;
                 }
+                Input::File(c) => (!c.named, load_bundles::base_dir(&c.path), c),
                 Input::BundleDir {
                     dir,
                     manifest,
@@ -554,16 +588,38 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                         path: manifest,
                         named: true,
                     };
-                    load_file(&c, &dir, opts, policies, report)
+                    (false, dir, c)
                 }
             };
-            for loaded in loaded {
+            let mut part = Report::default();
+            let (bundles, references) = load_file(&c, &base, opts, policies, &mut part);
+            references.iter().for_each(|r| referenced.add(r));
+            loaded.push((walked.then_some(c.path), part, bundles));
+        }
+        let mut seen = Seen::default();
+        let mut bundles = Vec::new();
+        for (walked, part, file_bundles) in loaded {
+            if walked.is_some_and(|path| referenced.contains(&path)) {
+                continue;
+            }
+            report.files += 1;
+            report.merge(part);
+            for loaded in file_bundles {
                 let name = seen.meet(&meeting(&loaded), policies).map(|(p004, name)| {
                     report.findings.push(p004);
                     name
                 });
                 bundles.push((loaded, name));
             }
+        }
+        for (path, display, named) in streams {
+            if !named && referenced.contains(&path) {
+                continue;
+            }
+            report.files += 1;
+            stream(
+                &path, &display, opts, &declared, &mut seen, policies, report,
+            );
         }
         events_sources(&bundles, opts, report);
         evaluate_all(bundles, &declared, policies, opts, report);

@@ -117,6 +117,18 @@ impl Report {
     pub fn sort(&mut self) {
         findings::sort(&mut self.findings);
     }
+
+    /// Add what a part of the run found (one input read on its own) to this report.
+    pub fn merge(&mut self, part: Report) {
+        self.findings.extend(part.findings);
+        self.files += part.files;
+        self.documents += part.documents;
+        self.skipped_files += part.skipped_files;
+        self.tool_errors.extend(part.tool_errors);
+        self.sources.extend(part.sources);
+        self.evaluated.extend(part.evaluated);
+        self.inputs.extend(part.inputs);
+    }
 }
 
 /// Where a finding belongs: its document, the file table of that document, and its ids.

@@ -143,15 +143,7 @@ impl Reporter for Human {
             }
             out.push('\n');
         }
-        for message in report.tool_error_messages() {
-            out.push_str(&format!("error: {}\n", escape(message)));
-        }
-        if report.nothing_to_evaluate() {
-            out.push_str(&format!(
-                "error: no {} document found to evaluate (pass --allow-empty to accept an empty run)\n",
-                report.noun
-            ));
-        }
+        // Tool errors go to standard error, in every format (the binary writes them).
         out.push_str(&summary_line(report, ctx.strict));
         out.push('\n');
         out

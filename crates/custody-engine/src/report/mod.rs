@@ -6,7 +6,7 @@ mod json;
 mod junit;
 mod sarif;
 
-pub use github::Github;
+pub use github::{escape_data as escape_workflow_data, Github};
 pub use human::Human;
 pub use json::Json;
 pub use junit::Junit;

@@ -22,7 +22,7 @@ mod yaml;
 pub mod yamlblock;
 
 pub use budgets::Budgets;
-pub use decode::decode;
+pub use decode::{decode, decode_text};
 pub use yaml::parse_documents_saphyr;
 
 /// The largest integer every JSON canonicaliser agrees on (2^53 − 1).

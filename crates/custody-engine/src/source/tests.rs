@@ -253,3 +253,39 @@ fn alias_bombs_are_bounded() {
     }
     assert!(parse_documents(&text, &Budgets::default()).is_err());
 }
+
+#[test]
+fn files_decode_from_utf8_utf16_and_utf32() {
+    let text = "a: \"é 😀\"\n";
+    let utf16le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf16be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let utf32le: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    let utf32be: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_be_bytes())
+        .collect();
+    for (bom, body) in [
+        (&b"\xEF\xBB\xBF"[..], text.as_bytes().to_vec()),
+        (&b""[..], text.as_bytes().to_vec()),
+        (&b"\xFF\xFE"[..], utf16le.clone()),
+        (&b""[..], utf16le.clone()),
+        (&b"\xFE\xFF"[..], utf16be.clone()),
+        (&b""[..], utf16be),
+        (&b"\xFF\xFE\0\0"[..], utf32le.clone()),
+        (&b""[..], utf32le),
+        (&b"\0\0\xFE\xFF"[..], utf32be),
+    ] {
+        let bytes = [bom, &body].concat();
+        assert_eq!(decode_text(&bytes).unwrap(), text, "{bytes:?}");
+    }
+    // An unpaired surrogate and a file cut in the middle of a code unit are errors with a position.
+    let mut broken = b"\xFF\xFEa\0\n\0".to_vec();
+    broken.extend([0x00, 0xD8, b'b', 0]);
+    let err = decode_text(&broken).unwrap_err();
+    assert!(err.message.contains("UTF-16LE"), "{err:?}");
+    assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((2, 1)));
+    assert!(decode_text(&utf16le[..utf16le.len() - 1]).is_err());
+}
