@@ -287,8 +287,18 @@ fn a_top_level_array_of_bundles_is_read() {
     assert_eq!(out.documents(), 2);
     // Each copy fails on its own; the second repeats the first's session id (CUS-P004).
     let rules: Vec<String> = out.located().into_iter().map(|(_, rule)| rule).collect();
-    assert_eq!(rules.iter().filter(|r| *r == "CUS-S007").count(), 2, "{}", out.stdout);
-    assert_eq!(rules.iter().filter(|r| *r == "CUS-P004").count(), 1, "{}", out.stdout);
+    assert_eq!(
+        rules.iter().filter(|r| *r == "CUS-S007").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        rules.iter().filter(|r| *r == "CUS-P004").count(),
+        1,
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

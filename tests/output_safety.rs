@@ -110,3 +110,35 @@ fn a_finding_past_column_65535_is_rendered() {
         assert!(stdout.contains("CUS-P002"), "{format}: {stdout}");
     }
 }
+
+#[test]
+fn tool_errors_on_stderr_cannot_inject_workflow_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    hostile_manifest(tmp.path());
+    let missing = "gone\n::add-mask::secret\n::error title=fake::all good\u{1b}[2J";
+    for format in ["github", "human", "json"] {
+        let (code, stdout, stderr) = run(
+            tmp.path(),
+            &[
+                "check",
+                "--workflows",
+                "w.yaml",
+                missing,
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(code, 2, "{format}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("gone"),
+            "{format}: the error names the path: {stderr}"
+        );
+        for line in stdout.lines().chain(stderr.lines()) {
+            assert!(
+                !line.starts_with("::add-mask") && !line.starts_with("::error title=fake"),
+                "{format}: injected workflow command: {line}"
+            );
+        }
+        assert_inert(&stderr);
+    }
+}

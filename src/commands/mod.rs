@@ -302,7 +302,7 @@ fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) ->
     // commands from it as from standard output.
     let shown = |message: &str| match evaluation.format {
         Format::Github => report::escape_workflow_data(message),
-        _ => custody_engine::sanitize::escape(message).into_owned(),
+        _ => custody_engine::sanitize::escape_line(message).into_owned(),
     };
     for message in report.tool_error_messages() {
         outcome

@@ -38,6 +38,29 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` on one line: as [`escape`], with line feeds, carriage returns and tabs escaped too (`\n`, `\r`,
+/// `\t`), for messages, names and paths. A line break from input could otherwise start a line of its own —
+/// one that a CI system reads as a command (`::add-mask::` in GitHub Actions logs).
+pub fn escape_line(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| is_unsafe(c) || matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `text` with every unsafe character replaced by as many `?` as it has bytes: the same length in bytes, so
 /// byte spans into it stay valid; borrowed when there is none.
 pub fn mask_in_place(text: &str) -> Cow<'_, str> {
@@ -133,6 +156,16 @@ mod tests {
         assert_eq!(escape("x\u{7f}\u{9b}y"), "x\\u{7f}\\u{9b}y");
         assert_eq!(escape("id\u{202e}gnp.exe"), "id\\u{202e}gnp.exe");
         assert_eq!(escape("a\tb\nc\r"), "a\tb\nc\r");
+    }
+
+    #[test]
+    fn one_line_escapes_line_breaks_too() {
+        assert_eq!(
+            escape_line("a\n::add-mask::x\r\tb"),
+            "a\\n::add-mask::x\\r\\tb"
+        );
+        assert_eq!(escape_line("a\u{1b}b"), "a\\u{1b}b");
+        assert!(matches!(escape_line("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

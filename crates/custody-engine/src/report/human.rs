@@ -14,7 +14,7 @@ use miette::{
 use super::{summary_line, Context, Reporter};
 use crate::findings::{Finding, Severity};
 use crate::pipeline::run::Report;
-use crate::sanitize::{escape, mask_in_place};
+use crate::sanitize::{escape, escape_line, mask_in_place};
 
 /// A line longer than this (in bytes) is not shown as a snippet: an excerpt around the finding is.
 const MAX_SNIPPET_LINE: usize = 1024;
@@ -45,12 +45,12 @@ impl fmt::Display for FindingDiagnostic<'_> {
         write!(
             f,
             "{} {}: {}",
-            escape(&finding.rule),
-            escape(&self.title),
-            escape(&finding.message)
+            escape_line(&finding.rule),
+            escape_line(&self.title),
+            escape_line(&finding.message)
         )?;
         if self.source.is_none() {
-            write!(f, "\n  at {}", escape(&finding.file))?;
+            write!(f, "\n  at {}", escape_line(&finding.file))?;
             if let (Some(line), Some(col)) = (finding.line, finding.column) {
                 write!(f, ":{line}:{col}")?;
             }
@@ -62,8 +62,8 @@ impl fmt::Display for FindingDiagnostic<'_> {
             write!(
                 f,
                 "\n  waived until {}: {}",
-                escape(&w.expires),
-                escape(&w.reason)
+                escape_line(&w.expires),
+                escape_line(&w.reason)
             )?;
         }
         Ok(())
@@ -94,7 +94,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
             .finding
             .path
             .as_deref()
-            .map_or_else(|| "here".to_owned(), |p| escape(p).into_owned());
+            .map_or_else(|| "here".to_owned(), |p| escape_line(p).into_owned());
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label),
             offset,
@@ -137,8 +137,8 @@ impl Reporter for Human {
             if handler.render_report(&mut out, &diag).is_err() {
                 out.push_str(&format!(
                     "{}: {}\n",
-                    escape(&finding.rule),
-                    escape(&finding.message)
+                    escape_line(&finding.rule),
+                    escape_line(&finding.message)
                 ));
             }
             out.push('\n');
@@ -160,7 +160,7 @@ fn snippet_source(
         std::borrow::Cow::Borrowed(_) => text.clone(),
         std::borrow::Cow::Owned(masked) => masked.into(),
     };
-    NamedSource::new(escape(file), shown)
+    NamedSource::new(escape_line(file), shown)
 }
 
 /// When the line holding `span` is longer than [`MAX_SNIPPET_LINE`]: that line's text around the span,
