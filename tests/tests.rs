@@ -2,6 +2,7 @@
 
 mod common;
 
+mod anchoring;
 mod chain_props;
 mod check_cli;
 mod check_fixtures;
