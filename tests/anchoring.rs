@@ -116,13 +116,12 @@ fn dir_bundle(edit: impl FnOnce(&Path, String) -> String) -> Run {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("workflows")).unwrap();
     let src = root().join("examples");
-    for w in ["erp-vendor-support.yaml"] {
-        std::fs::copy(
-            src.join("workflows").join(w),
-            dir.path().join("workflows").join(w),
-        )
-        .unwrap();
-    }
+    let workflow = "erp-vendor-support.yaml";
+    std::fs::copy(
+        src.join("workflows").join(workflow),
+        dir.path().join("workflows").join(workflow),
+    )
+    .unwrap();
     let b = dir.path().join("s");
     std::fs::create_dir(&b).unwrap();
     for f in ["bundle.yaml", "events.jsonl", "session.cast"] {
