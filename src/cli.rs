@@ -196,6 +196,10 @@ pub struct TeleportImport {
     /// Evidence is kept at least this long after each session's end (e.g. 400d): writes retention.until
     #[arg(long, value_name = "DURATION")]
     pub retain: Option<String>,
+    /// Directory of the session recordings Teleport exported (`<session id>.tar`): each full recording found
+    /// is hashed into its bundle (recording uri and sha256), which immutable workflows require (CUS-S020)
+    #[arg(long, value_name = "DIR")]
+    pub recordings: Option<PathBuf>,
     /// Replace existing bundles that differ from the import (identical ones are never touched)
     #[arg(long)]
     pub force: bool,

@@ -173,7 +173,10 @@ fn the_summary_counts_sessions_events_and_skipped_events() {
         stdout,
         "imported 6 sessions (42 events read, 8 skipped: cert.create 1, print 1, resize 1, session.data 1, \
          session.leave 1, user.login 3) into bundles; 1 session without a workflow (check reports CUS-S001): \
-         ed81d153-032b-5b82-82a2-3b2508386ca0\n"
+         ed81d153-032b-5b82-82a2-3b2508386ca0; 4 sessions with a full recording not hashed (pass --recordings \
+         DIR; under an immutable workflow check reports CUS-S020): 4e830767-0ea8-5ae5-b0ff-c081c8d43085, \
+         6462f2dc-821a-501b-9895-b3c85ead8fa5, 90abbbe0-0a43-5136-9c4a-dc2b9a33a638, \
+         d62e73f1-b731-57d3-b0dc-fd98218980bb\n"
     );
     let out = import(tmp.path(), &["--format", "json"]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -410,10 +413,82 @@ fn check(
     (out.status.code().unwrap(), by_session, report)
 }
 
+/// The sessions of the example log with a full recording (a `session.upload`).
+const RECORDED: [&str; 4] = [
+    "4e830767-0ea8-5ae5-b0ff-c081c8d43085",
+    "6462f2dc-821a-501b-9895-b3c85ead8fa5",
+    "90abbbe0-0a43-5136-9c4a-dc2b9a33a638",
+    "d62e73f1-b731-57d3-b0dc-fd98218980bb",
+];
+
+/// `recordings/<sid>.tar` for each recorded session, as Teleport's file upload storage names them (the bytes
+/// stand in for the recording: the importer only hashes them).
+fn export_recordings(dir: &Path) {
+    std::fs::create_dir(dir.join("recordings")).unwrap();
+    for sid in RECORDED {
+        std::fs::write(
+            dir.join("recordings").join(format!("{sid}.tar")),
+            format!("recording of {sid}"),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn recordings_are_hashed_into_the_bundles() {
+    let tmp = workspace();
+    export_recordings(tmp.path());
+    let out = import(tmp.path(), &["--recordings", "recordings", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("CUS-S020"), "{stdout}");
+    for sid in RECORDED {
+        let b = yaml(&tmp.path().join("bundles").join(sid).join("bundle.yaml"));
+        let digest = custody_engine::evidence::sha256_hex(format!("recording of {sid}").as_bytes());
+        assert_eq!(
+            b["evidence"]["recording"],
+            json!({"mode": "full", "uri": format!("recordings/{sid}.tar"), "sha256": digest}),
+            "{sid}"
+        );
+    }
+    let before = snapshot(&tmp.path().join("bundles"));
+    let again = import(tmp.path(), &["--recordings", "recordings"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        snapshot(&tmp.path().join("bundles")),
+        before,
+        "re-import is byte-identical"
+    );
+    let missing = import(tmp.path(), &["--recordings", "no-such-dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn full_recordings_without_recordings_are_not_anchored() {
+    let tmp = workspace();
+    assert_eq!(import(tmp.path(), &[]).status.code(), Some(0));
+    let (code, by_session, _) = check(tmp.path(), "workflows", "bundles");
+    assert_eq!(code, 1);
+    assert_eq!(
+        by_session["d62e73f1-b731-57d3-b0dc-fd98218980bb"],
+        ["CUS-S020"]
+    );
+    assert_eq!(
+        by_session["6462f2dc-821a-501b-9895-b3c85ead8fa5"],
+        ["CUS-S020"]
+    );
+}
+
 #[test]
 fn check_judges_the_imported_bundles() {
     let tmp = workspace();
-    assert_eq!(import(tmp.path(), &[]).status.code(), Some(0));
+    export_recordings(tmp.path());
+    assert_eq!(
+        import(tmp.path(), &["--recordings", "recordings"])
+            .status
+            .code(),
+        Some(0)
+    );
     let (code, by_session, report) = check(tmp.path(), "workflows", "bundles");
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["documents"], 6);

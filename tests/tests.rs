@@ -3,6 +3,7 @@
 mod common;
 
 mod ambiguity;
+mod anchoring;
 mod chain_props;
 mod check_cli;
 mod check_fixtures;

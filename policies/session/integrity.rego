@@ -3,15 +3,16 @@
 # Rust verifies the event hash chain and the recording's sha256 (input.custody.chain, input.custody.recording);
 # this policy decides when a failure is a finding:
 #   - a recording file whose sha256 differs is always reported;
-#   - a chain that does not verify is reported when the workflow declares session.immutable: true (its
-#     evidence must carry a chain that verifies, so unsealed events fail too), and also, whatever the
-#     workflow says, when the bundle carries a chain at all (an event with `hash` or `prev`, or an
-#     evidence.head anchor): evidence of tampering is never ignored. Unsealed events (no hashes, no head)
-#     under a workflow that does not require immutability are not a finding.
+#   - a chain that does not verify is reported when the workflow declares session.immutable: true, and also,
+#     whatever the workflow says, when the bundle carries a chain at all (an event with `hash` or `prev`, or
+#     an evidence.head anchor): evidence of tampering is never ignored.
+# Events that were never sealed (no prev or hash on any event, no head) are not tampering: under an immutable
+# workflow CUS-S020 reports them ("not sealed"); under any other workflow they are not a finding.
 package custody.session.integrity
 
 import rego.v1
 
+import data.custody.session.anchoring
 import data.custody.session.lib
 
 chain := input.custody.chain if is_object(input.custody.chain)
@@ -30,6 +31,7 @@ sealed if is_object(input.evidence.head)
 chain_failed if {
 	chain.verified == false
 	not chain.kind == "recording"
+	not anchoring.unsealed
 }
 
 details := {"seq": lib.get(chain, "seq", null), "kind": lib.get(chain, "kind", null)}

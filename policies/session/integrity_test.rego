@@ -58,11 +58,12 @@ test_s013_recording_reported_as_chain_kind if {
 	s013(inp) == {{"path": ["evidence", "recording", "sha256"], "details": {"seq": null, "kind": "recording"}}}
 }
 
-# immutable: true requires a chain that verifies, so unsealed events are a finding.
+# Events never sealed (no chain on any event, no head) are not tampering: CUS-S020 "not sealed", not S013.
 test_s013_unsealed_events_under_immutable if {
 	ev := json.remove(fx.valid_bundle.evidence.events[0], ["hash", "prev"])
-	inp := fx.without(fx.patch({"evidence": {"events": [ev]}, "custody": {"chain": {"verified": false, "seq": 1, "kind": "link", "index": 0}}}), ["evidence/head"])
-	s013(inp) == {{"path": ["evidence", "events", 0], "details": {"seq": 1, "kind": "link"}}}
+	inp := fx.without(fx.patch({"evidence": {"events": [ev]}, "custody": {"chain": {"verified": false, "seq": 1, "kind": "link", "index": 0, "present": false}}}), ["evidence/head"])
+	s013(inp) == set()
+	fx.ids == {"CUS-S020"} with input as inp
 }
 
 test_s013_unsealed_events_without_immutable_pass if {
@@ -83,9 +84,10 @@ test_s013_broken_chain_without_immutable if {
 	s013(inp) == {{"path": ["evidence", "events", 1], "details": {"seq": 2, "kind": "content"}}}
 }
 
+# No events and no head: nothing to verify, so no S013 (the missing head is CUS-S020's).
 test_s013_no_events_passes if {
-	inp := fx.without(fx.patch({"evidence": {"events": []}, "custody": {"chain": {"events": 0}}}), ["evidence/head"])
-	fx.findings == set() with input as inp
+	inp := fx.without(fx.patch({"evidence": {"events": []}, "custody": {"chain": {"events": 0, "present": false}}}), ["evidence/head"])
+	fx.findings == {fx.err("CUS-S020", ["evidence", "head"])} with input as inp
 }
 
 test_s013_link_broken_at_event_with_wrong_seq if {

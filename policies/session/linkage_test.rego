@@ -102,8 +102,8 @@ test_s002_no_event_findings_when_principal_absent if {
 test_s002_evidence_record_absent if {
 	inp := fx.without(fx.valid_input, ["evidence"])
 	fx.err("CUS-S002", ["evidence", "session"]) in fx.findings with input as inp
-	# the recording requirement is its own fault
-	fx.findings == {fx.err("CUS-S002", ["evidence", "session"]), fx.err("CUS-S012", ["evidence", "recording"])} with input as inp
+	# the recording requirement and the missing head anchor are faults of their own
+	fx.findings == {fx.err("CUS-S002", ["evidence", "session"]), fx.err("CUS-S012", ["evidence", "recording"]), fx.err("CUS-S020", ["evidence", "head"])} with input as inp
 }
 
 test_s002_event_with_null_principal if {

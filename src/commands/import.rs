@@ -29,10 +29,19 @@ pub(super) fn teleport(args: &TeleportImport) -> Outcome {
             Err(e) => return Outcome::usage(e),
         }
     };
+    if let Some(dir) = &args.recordings {
+        if !dir.is_dir() {
+            return Outcome::usage(format!(
+                "--recordings `{}` is not a directory",
+                dir.display()
+            ));
+        }
+    }
     let opts = import::Options {
         workflow: args.workflow.clone(),
         workflows,
         retain_ns,
+        recordings: args.recordings.clone(),
     };
     let result = import::read_sources(&args.logs)
         .and_then(|sources| import::teleport::import(&sources, &opts))
@@ -66,6 +75,7 @@ pub(super) fn teleport(args: &TeleportImport) -> Outcome {
                 "skipped": summary.skipped_total(),
                 "skippedByType": summary.skipped,
                 "withoutWorkflow": summary.without_workflow,
+                "withoutRecording": summary.without_recording,
             },
             "bundles": items,
         });
@@ -116,6 +126,13 @@ fn import_summary_line(summary: &import::Summary, out: &Path) -> String {
             "; {} without a workflow (check reports CUS-S001): {}",
             plural(summary.without_workflow.len(), "session"),
             summary.without_workflow.join(", ")
+        ));
+    }
+    if !summary.without_recording.is_empty() {
+        line.push_str(&format!(
+            "; {} with a full recording not hashed (pass --recordings DIR; under an immutable workflow check reports CUS-S020): {}",
+            plural(summary.without_recording.len(), "session"),
+            summary.without_recording.join(", ")
         ));
     }
     line.push('\n');

@@ -124,9 +124,10 @@ pub const RUST_CHECKS: &[RustCheck] = &[
 
 /// Whether findings of `rule` can be neither turned off, downgraded, nor waived: evaluation is fail-closed.
 /// Locked are the input checks (`CUS-P…`: an input custody could not read or that breaks its schema was not
-/// evaluated) and `CUS-S013` (a broken evidence hash chain).
+/// evaluated), `CUS-S013` (a broken evidence hash chain) and `CUS-S020` (evidence not anchored under an
+/// immutable workflow).
 pub fn is_locked(rule: &str) -> bool {
-    rule.starts_with("CUS-P") || rule == "CUS-S013"
+    rule.starts_with("CUS-P") || rule == "CUS-S013" || rule == "CUS-S020"
 }
 
 /// Rule metadata by id: the checks made in Rust, then the rules of each loaded policy file, in load order
@@ -207,6 +208,7 @@ mod tests {
     #[test]
     fn locked_rules() {
         assert!(is_locked("CUS-P001") && is_locked("CUS-P003") && is_locked("CUS-S013"));
+        assert!(is_locked("CUS-S020"));
         assert!(!is_locked("CUS-W001") && !is_locked("CUS-S014") && !is_locked("CUS-C001"));
     }
 }

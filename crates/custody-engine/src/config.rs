@@ -573,6 +573,12 @@ mod tests {
         assert!(locked.is_err());
         assert!(parse("rules:\n  CUS-P001: off\n").is_err());
         assert!(parse("rules:\n  CUS-S013: warning\n").is_err());
+        assert!(parse("rules:\n  CUS-S020: off\n").is_err());
+        assert!(parse("rules:\n  CUS-S020: warning\n").is_err());
+        assert!(parse(
+            "exceptions:\n  - rule: CUS-S020\n    workflow: x\n    reason: y\n    expires: 2027-01-01\n"
+        )
+        .is_err());
         assert!(parse("rules:\n  CUS-W001: sometimes\n").is_err());
     }
 

@@ -271,6 +271,13 @@ pub struct Head {
     pub count: Option<i64>,
 }
 
+/// Whether any event carries a chain (a `prev` or `hash` member): events without one were never sealed.
+pub fn carries_chain<E: ChainEvent>(events: &[E]) -> bool {
+    events
+        .iter()
+        .any(|e| e.field("prev").is_some() || e.field("hash").is_some())
+}
+
 /// Verify events (located nodes or JSON values, in file order) against the chain as docs/hash-chain.md describes it.
 pub fn verify<E: ChainEvent>(session_id: &str, events: &[E], head: Option<&Head>) -> ChainResult {
     let genesis = genesis(session_id);

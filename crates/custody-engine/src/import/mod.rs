@@ -50,6 +50,9 @@ pub struct Options {
     pub workflows: BTreeMap<String, WorkflowInfo>,
     /// `--retain`: evidence is kept at least this long after each session's end (nanoseconds).
     pub retain_ns: Option<i64>,
+    /// `--recordings`: the directory holding the session recordings Teleport exported (`<session id>.tar`);
+    /// each full recording found there is hashed into its bundle (docs/teleport.md).
+    pub recordings: Option<std::path::PathBuf>,
 }
 
 /// One bundle directory ready to be written.
@@ -79,6 +82,9 @@ pub struct Summary {
     /// Session ids written without `session.workflow` (neither label nor `--workflow`).
     #[serde(rename = "withoutWorkflow")]
     pub without_workflow: Vec<String>,
+    /// Session ids with a full recording that no `--recordings` file anchors (no `sha256` in the bundle).
+    #[serde(rename = "withoutRecording")]
+    pub without_recording: Vec<String>,
 }
 
 impl Summary {

@@ -225,6 +225,10 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     chain.insert(RegoValue::from("kind"), kind);
     chain.insert(RegoValue::from("seq"), seq);
     chain.insert(RegoValue::from("index"), index);
+    chain.insert(
+        RegoValue::from("present"),
+        RegoValue::from(chain::carries_chain(events)),
+    );
     map.insert(RegoValue::from("chain"), RegoValue::from(chain));
     let recording = &loaded.recording;
     let or_null = |v: Option<RegoValue>| v.unwrap_or(RegoValue::Null);

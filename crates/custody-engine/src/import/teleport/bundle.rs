@@ -1,4 +1,5 @@
-//! One session's bundle: `bundle.yaml` (session, identity, approval, evidence head) and `events.jsonl`.
+//! One session's bundle: `bundle.yaml` (session, identity, approval, evidence head, the recording's digest when
+//! `--recordings` holds it) and `events.jsonl`.
 
 use std::collections::BTreeMap;
 
@@ -132,13 +133,28 @@ fn command_event(e: &Event, principal: Option<&str>) -> Json {
 }
 
 /// The bundle of session `sid`.
+/// The recording Teleport exported for session `sid` under `dir`, as (where it is kept, its SHA-256): the
+/// file `<sid>.tar`, as Teleport's file upload storage names a session's recording. `None` when there is no
+/// such regular file (or the session id could not be a file name).
+fn exported_recording(dir: &std::path::Path, sid: &str) -> Option<(String, String)> {
+    if dir_name(sid) != sid {
+        return None;
+    }
+    let path = dir.join(format!("{sid}.tar"));
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let sha256 = crate::evidence::recording::sha256_file(&path).ok()?;
+    Some((path.display().to_string(), sha256))
+}
+
 pub(super) fn build(
     sid: &str,
     s: &Session,
     requests: &BTreeMap<&str, Request>,
     sources: &[Source],
     opts: &Options,
-) -> Bundle {
+) -> (Bundle, bool) {
     let labels = first_value(s, "server_labels").and_then(Json::as_object);
     let label = |k: &str| {
         labels
@@ -249,9 +265,17 @@ pub(super) fn build(
     } else {
         "none"
     };
+    let anchored = match (mode, &opts.recordings) {
+        ("full", Some(dir)) => exported_recording(dir, sid),
+        _ => None,
+    };
+    let recording = match &anchored {
+        Some((uri, sha256)) => json!({"mode": mode, "uri": uri, "sha256": sha256}),
+        None => json!({"mode": mode}),
+    };
     let evidence = json!({
         "session": sid,
-        "recording": {"mode": mode},
+        "recording": recording,
         "events": {"file": "events.jsonl"},
         "head": {"hash": head.hash, "count": head.count},
     });
@@ -296,7 +320,7 @@ pub(super) fn build(
         jsonl.push_str(&serde_json::to_string(e).unwrap_or_default());
         jsonl.push('\n');
     }
-    Bundle {
+    let bundle = Bundle {
         session: sid.to_owned(),
         dir: dir_name(sid),
         workflow,
@@ -305,5 +329,6 @@ pub(super) fn build(
             ("bundle.yaml".to_owned(), yaml.into_bytes()),
             ("events.jsonl".to_owned(), jsonl.into_bytes()),
         ],
-    }
+    };
+    (bundle, anchored.is_some())
 }

@@ -85,9 +85,12 @@ pub fn import(sources: &[Source], opts: &Options) -> Result<(Vec<Bundle>, Summar
     }
     let mut bundles = Vec::new();
     for (sid, session) in &sessions {
-        let bundle = bundle::build(sid, session, &requests, sources, opts);
+        let (bundle, recording_anchored) = bundle::build(sid, session, &requests, sources, opts);
         if bundle.workflow.is_none() {
             summary.without_workflow.push((*sid).to_owned());
+        }
+        if session.upload && !recording_anchored {
+            summary.without_recording.push((*sid).to_owned());
         }
         bundles.push(bundle);
     }
