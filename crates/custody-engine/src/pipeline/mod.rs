@@ -3,6 +3,7 @@
 //! documents, and collect everything in a [`run::Report`] for the reporters.
 
 pub mod check;
+mod declared;
 pub mod run;
 pub mod stages;
 pub mod validate;
