@@ -62,6 +62,12 @@ default glob_match(_, _, _) := false
 
 regex_match(p, s) := regex.match(p, s)
 
+# Identity facts without Unicode tables: lower-case trimmed key, the key as its own skeleton, no flags.
+identity(x) := {"key": k, "skeleton": k, "invisible": false, "mixedScript": false} if {
+	is_string(x)
+	k := lower(trim_space(x))
+}
+
 command_segments(line) := [trim_space(s) | some s in regex.split(`&&|\|\||;|\|`, line); trim_space(s) != ""]
 
 event_facts(events) := object.union(
@@ -98,7 +104,7 @@ def load_policies(root, target):
             path = os.path.join(dirpath, name)
             with open(path) as f:
                 text = f.read()
-            text = re.sub(r"\bcustody\.(duration_ns|time_ns|instant|duration|glob_match|regex_match|command_segments|event_facts)\(",
+            text = re.sub(r"\bcustody\.(duration_ns|time_ns|instant|duration|glob_match|regex_match|command_segments|event_facts|identity)\(",
                           r"data.custody_shim.\1(", text)
             modules.append((path, text))
     packages = []
