@@ -40,25 +40,9 @@ fn retention_until_the_year_9999_is_long_enough() {
 
 #[test]
 fn an_exception_expiring_in_2300_is_in_force() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("examples/invalid/shared-root-account.yaml"),
-        tmp.path().join("w.yaml"),
-    )
-    .unwrap();
-    std::fs::write(
-        tmp.path().join(".custody.yaml"),
-        "exceptions:\n  - rule: CUS-W016\n    workflow: legacy-mainframe-ops\n    reason: mainframe has no per-user accounts (CHG0099999)\n    expires: 2300-01-01\n",
-    )
-    .unwrap();
-    let out = custody(tmp.path())
-        .args(["validate", "w.yaml", "--format", "json", "--now", NOW])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found = rules(&report);
+    let report = report_with_exception("2300-01-01", "");
     assert!(
-        !found.contains(&"CUS-C001".to_owned()),
+        !rules(&report).contains(&"CUS-C001".to_owned()),
         "not expired: {report:#}"
     );
     let w016 = report["findings"]
@@ -71,8 +55,8 @@ fn an_exception_expiring_in_2300_is_in_force() {
 }
 
 /// `validate` of the shared-account example under one exception expiring on `expires`, with `params`
-/// appended to the configuration: the rules found.
-fn rules_with_exception(expires: &str, params: &str) -> Vec<String> {
+/// put before the exceptions in the configuration: the JSON report.
+fn report_with_exception(expires: &str, params: &str) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(
         root().join("examples/invalid/shared-root-account.yaml"),
@@ -88,7 +72,11 @@ fn rules_with_exception(expires: &str, params: &str) -> Vec<String> {
         .args(["validate", "w.yaml", "--format", "json", "--now", NOW])
         .output()
         .unwrap();
-    rules(&serde_json::from_slice(&out.stdout).unwrap())
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rules_with_exception(expires: &str, params: &str) -> Vec<String> {
+    rules(&report_with_exception(expires, params))
 }
 
 #[test]
