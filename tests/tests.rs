@@ -20,6 +20,7 @@ mod hostile;
 mod hostile_inputs;
 mod identities;
 mod import_cli;
+mod large_bundles;
 mod output_safety;
 mod snapshots;
 mod untouched;

@@ -44,26 +44,20 @@ not_allowed_segments contains seg if {
 	not custody.glob_match(globs, false, seg)
 }
 
-# The segments that match a deny glob, as [event index, segment index] (the events are looked through only
-# when some segment offends).
-denied contains [i, k] if {
-	count(denied_segments) > 0
-	some i, segs in segments
-	some k, seg in segs
-	denied_segments[seg]
-}
+# Why each offending distinct segment offends ("denied" or "not allowed"), keyed by the segment.
+offences := object.union(
+	{seg: "denied" | some seg in denied_segments},
+	{seg: "not allowed" | some seg in not_allowed_segments},
+)
 
-# The segments allowed by no allow glob (and not denied), as [event index, segment index].
-not_allowed contains [i, k] if {
-	count(not_allowed_segments) > 0
+# The indexes of the command events that ran some offending segment (the events are looked through only when
+# some segment offends, each once, looking its segments up in `offences`).
+offending_events contains i if {
+	count(offences) > 0
 	some i, segs in segments
-	some k, seg in segs
-	not_allowed_segments[seg]
+	some seg in segs
+	offences[seg]
 }
-
-# Why each offending segment offends, keyed by [event index, segment index] (so in command and segment
-# order).
-offences := object.union({key: "denied" | some key in denied}, {key: "not allowed" | some key in not_allowed})
 
 # METADATA
 # title: Command outside the workflow's command policy
@@ -82,9 +76,9 @@ offences := object.union({key: "denied" | some key in denied}, {key: "not allowe
 #     for it to spec.session.commands.allow through the workflow's change process.
 deny contains f if {
 	lib.has_workflow
-	some i in {key[0] | some key, _ in offences}
+	some i in offending_events
 	ev := lib.events[i]
-	offending := [sprintf("%q (%v)", [segments[i][key[1]], why]) | some key, why in offences; key[0] == i]
+	offending := [sprintf("%q (%v)", [seg, offences[seg]]) | some seg in segments[i]; offences[seg]]
 	f := {
 		"id": "CUS-S014",
 		"msg": sprintf("command event seq %v ran %v outside the workflow's command policy (deny %v, allow %v): investigate it, or allow it in spec.session.commands", [lib.show(lib.get(ev, "seq", null)), concat(", ", offending), deny_globs, allow_globs]),

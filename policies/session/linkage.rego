@@ -125,13 +125,14 @@ deny contains f if {
 # CUS-S003 reports it and events are not compared (no cascade).
 #
 # The comparison is made once per distinct name an event gives (a bundle's events mostly name one
-# principal), and only the events naming an offending name are looked for, so a bundle whose events all
-# name its principal costs one pass over its events.
+# principal); the events are then looked through once, each looking its name up among the offending ones,
+# so the rule stays linear in events however many distinct names they give.
 deny contains f if {
 	lib.has_workflow
-	some who in _foreign
+	count(_foreign) > 0
 	some i, ev in lib.events
-	_names(ev, who)
+	is_object(ev)
+	_foreign[ev.principal]
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v but identity.principal is %q: events must be those of the session's principal", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
@@ -142,9 +143,9 @@ deny contains f if {
 deny contains f if {
 	lib.has_workflow
 	lib.principal
-	some who in _unusable
+	count(_unusable) > 0
 	some i, ev in lib.events
-	_names(ev, who)
+	_names_unusable(ev)
 	f := {
 		"id": "CUS-S002",
 		"msg": sprintf("event seq %v names principal %v, not identity.principal %q: record the principal who acted", [lib.show(lib.get(ev, "seq", null)), lib.show(ev.principal), input.identity.principal]),
@@ -170,10 +171,10 @@ _unusable contains who if {
 	not principal_ids[who]
 }
 
-# Event `ev` names `who` as its principal.
-_names(ev, who) if {
+# Event `ev` gives a `principal` that names no usable identity.
+_names_unusable(ev) if {
 	is_object(ev)
-	ev.principal == who
+	ev.principal in _unusable # not `_unusable[…]`: the value may be `false`
 }
 
 _has_key(obj, k) if {

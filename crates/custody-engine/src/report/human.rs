@@ -4,11 +4,18 @@
 //! [`crate::sanitize`], whatever the colour setting, so a crafted key or file name cannot move the cursor,
 //! clear the screen or reorder what the reader sees. A finding on a very long line (minified JSON, say) is
 //! shown with a window of that line around the finding instead of the whole line.
+//!
+//! Each finding's snippet is cut from its file through a per-file line index ([`LineIndex`]): only the lines
+//! around the finding are masked and handed to miette, so rendering costs the same per finding however large
+//! the file and however many findings it holds.
 
 use std::fmt;
 
+use std::collections::HashMap;
+
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{summary_line, Context, Reporter};
@@ -22,13 +29,17 @@ const MAX_SNIPPET_LINE: usize = 1024;
 /// How much of a long line the excerpt shows on each side of the finding (in bytes, rounded to characters).
 const EXCERPT_CONTEXT: usize = 80;
 
+/// How many lines a snippet's window holds before and after the finding's lines: more than the one line
+/// of context miette shows on each side.
+const WINDOW_LINES: usize = 3;
+
 pub struct Human;
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     title: String,
     help: Option<String>,
-    source: Option<NamedSource<crate::source::SharedText>>,
+    source: Option<SourceWindow>,
     /// For a finding on a very long line: the part of the line around it.
     excerpt: Option<String>,
 }
@@ -114,13 +125,22 @@ impl Reporter for Human {
             .with_width(ctx.width)
             .with_links(false);
         let mut out = String::new();
+        let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
         for finding in &report.findings {
             let meta = ctx.catalogue.get(&finding.rule);
             let (source, excerpt) = match (finding.span, report.sources.get(&finding.file)) {
-                (Some(span), Some(text)) => match long_line_excerpt(text, span) {
-                    Some(excerpt) => (None, Some(excerpt)),
-                    None => (Some(snippet_source(&finding.file, text)), None),
-                },
+                (Some(span), Some(text)) => {
+                    let index = indexes
+                        .entry(finding.file.as_str())
+                        .or_insert_with(|| LineIndex::new(text));
+                    match long_line_excerpt(text, index, span) {
+                        Some(excerpt) => (None, Some(excerpt)),
+                        None => (
+                            Some(SourceWindow::new(&finding.file, text, index, span)),
+                            None,
+                        ),
+                    }
+                }
                 _ => (None, None),
             };
             let diag = FindingDiagnostic {
@@ -150,32 +170,114 @@ impl Reporter for Human {
     }
 }
 
-/// The file's text as miette shows it: named by its escaped name, with unsafe characters masked in place
-/// (the same byte length, so the finding's span still points at its node).
-fn snippet_source(
-    file: &str,
-    text: &crate::source::SharedText,
-) -> NamedSource<crate::source::SharedText> {
-    let shown: crate::source::SharedText = match mask_in_place(text) {
-        std::borrow::Cow::Borrowed(_) => text.clone(),
-        std::borrow::Cow::Owned(masked) => masked.into(),
-    };
-    NamedSource::new(escape_line(file), shown)
+/// Where each line of a text starts, to find the lines around a byte offset without scanning the text.
+struct LineIndex {
+    /// The byte offset of each line's first byte; the first is 0.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The 0-based number of the line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Where line `line` starts, and where it ends (before its newline, if any).
+    fn bounds(&self, line: usize) -> (usize, usize) {
+        let start = self.starts[line];
+        let end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
+        (start, end)
+    }
+}
+
+/// The lines of a file around one finding, as miette reads them: offsets and line numbers are the file's,
+/// the text is only the window's, with unsafe characters masked in place (the same byte length, so the
+/// finding's span still points at its node).
+struct SourceWindow {
+    name: String,
+    text: String,
+    /// The byte offset in the file of the window's first byte.
+    start: usize,
+    /// The 0-based number in the file of the window's first line.
+    first_line: usize,
+}
+
+impl SourceWindow {
+    fn new(
+        file: &str,
+        text: &str,
+        index: &LineIndex,
+        (offset, len): (usize, usize),
+    ) -> SourceWindow {
+        let offset = offset.min(text.len());
+        let first = index.line_of(offset).saturating_sub(WINDOW_LINES);
+        let last = (index.line_of((offset + len).min(text.len())) + WINDOW_LINES)
+            .min(index.starts.len() - 1);
+        let (start, _) = index.bounds(first);
+        let (_, end) = index.bounds(last);
+        SourceWindow {
+            name: escape_line(file).into_owned(),
+            text: mask_in_place(&text[start..end]).into_owned(),
+            start,
+            first_line: first,
+        }
+    }
+}
+
+impl SourceCode for SourceWindow {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span
+            .offset()
+            .checked_sub(self.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let inner =
+            self.text
+                .as_str()
+                .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 /// When the line holding `span` is longer than [`MAX_SNIPPET_LINE`]: that line's text around the span,
 /// escaped, with `…` where it was cut.
-fn long_line_excerpt(text: &str, (offset, len): (usize, usize)) -> Option<String> {
+fn long_line_excerpt(
+    text: &str,
+    index: &LineIndex,
+    (offset, len): (usize, usize),
+) -> Option<String> {
     let offset = offset.min(text.len());
-    let bytes = text.as_bytes();
-    let line_start = bytes[..offset]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = bytes[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| offset + i);
+    let (line_start, line_end) = index.bounds(index.line_of(offset));
     if line_end - line_start <= MAX_SNIPPET_LINE {
         return None;
     }

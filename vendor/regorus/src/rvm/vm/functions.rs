@@ -28,19 +28,15 @@ impl RegoVM {
                     args.push(self.get_register(arg)?.clone());
                 }
                 let index = params.func_rule_index;
-                let known = self
-                    .function_memo
-                    .iter()
-                    .find(|(i, a, _)| *i == index && *a == args)
-                    .map(|(_, _, result)| result.clone());
-                if let Some(result) = known {
+                let key = (index, args);
+                if let Some(result) = self.function_memo.get(&key).cloned() {
                     self.set_register(params.dest, result)?;
                     return Ok(());
                 }
                 let outcome = self.execute_call_rule_common(params.dest, index, Some(&params));
                 if outcome.is_ok() {
                     let result = self.get_register(params.dest)?.clone();
-                    self.function_memo.push((index, args, result));
+                    self.function_memo.insert(key, result);
                 }
                 outcome
             }

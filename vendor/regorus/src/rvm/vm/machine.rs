@@ -212,8 +212,9 @@ pub struct RegoVM {
     pub(super) cached_builtin_args: Vec<Value>,
     /// custody: the results of the function calls of the current run-to-completion evaluation, by function
     /// and arguments. Rego functions are pure and the compiler does not support `with`, so within one
-    /// evaluation a call with the same arguments has the same result.
-    pub(super) function_memo: Vec<(u16, Vec<Value>, Value)>,
+    /// evaluation a call with the same arguments has the same result. Ordered by key, so that looking a
+    /// call up costs a logarithm of the calls remembered, not a scan of them.
+    pub(super) function_memo: BTreeMap<(u16, Vec<Value>), Value>,
 
     /// When `true`, a loop over a value that is not treated as a collection
     /// (null, strings, numbers, objects, and similar non-array values) uses
@@ -314,7 +315,7 @@ impl RegoVM {
             dummy_span: None,
             dummy_exprs: Vec::new(),
             cached_builtin_args: Vec::new(),
-            function_memo: Vec::new(),
+            function_memo: BTreeMap::new(),
             virtual_element_on_non_collection: false,
             metadata_value: Value::Undefined,
         }
