@@ -87,7 +87,7 @@ pub struct SealArgs {
     /// Rewrite a chain that exists but does not verify (after investigating why)
     #[arg(long)]
     pub reseal: bool,
-    /// Configuration file, for its `limits` (default: .custody.yaml in the working directory, when present)
+    /// Configuration file, for its `limits` (default: the nearest .custody.yaml, in this directory or a parent up to the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
@@ -140,7 +140,7 @@ pub struct PolicyArgs {
     /// Extra Rego policy directory or file (repeatable)
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
-    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    /// Configuration file (default: the nearest .custody.yaml, in this directory or a parent up to the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Accepted and ignored, so that scripts can pass --now to every command; still checked as RFC 3339.
@@ -278,7 +278,7 @@ pub struct Evaluation {
     /// Extra data document (JSON or YAML), merged into `data` (repeatable)
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
-    /// Configuration file (default: .custody.yaml in the working directory, when present)
+    /// Configuration file (default: the nearest .custody.yaml, in this directory or a parent up to the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format

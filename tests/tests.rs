@@ -8,6 +8,7 @@ mod chain_props;
 mod check_cli;
 mod check_fixtures;
 mod cli;
+mod config_discovery;
 mod dates;
 mod determinism;
 mod discovery;

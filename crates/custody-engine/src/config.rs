@@ -94,31 +94,53 @@ fn param_keys() -> Vec<&'static str> {
 }
 
 impl Config {
-    /// Load `path`, or `.custody.yaml` in the working directory when present. A `.custody.yaml` that is
-    /// present but is not a readable file (a directory, a dangling symlink, unreadable) is an error, never a
-    /// run without configuration.
+    /// Load `path`, or else the nearest `.custody.yaml` ([`Config::find`]) when there is one. A
+    /// `.custody.yaml` that is present but is not a readable file (a directory, a dangling symlink,
+    /// unreadable) is an error, never a run without configuration.
     pub fn discover(path: Option<&Path>) -> Result<Config, ConfigError> {
         match path {
             Some(p) => Config::load(p),
-            None => {
-                let default = Path::new(".custody.yaml");
-                if std::fs::symlink_metadata(default).is_err() {
-                    return Ok(Config::default());
-                }
-                match std::fs::metadata(default) {
-                    Ok(meta) if meta.is_file() => Config::load(default),
+            None => match Config::find(Path::new(".")) {
+                None => Ok(Config::default()),
+                Some(found) => match std::fs::metadata(&found) {
+                    Ok(meta) if meta.is_file() => Config::load(&found),
                     Ok(meta) => {
                         let what = if meta.is_dir() {
                             "a directory"
                         } else {
                             "not a regular file"
                         };
-                        Err(unreadable(default, format!("it is {what}")))
+                        Err(unreadable(&found, format!("it is {what}")))
                     }
-                    Err(e) => Err(unreadable(default, e.to_string())),
-                }
-            }
+                    Err(e) => Err(unreadable(&found, e.to_string())),
+                },
+            },
         }
+    }
+
+    /// The nearest `.custody.yaml` from `start` up, as cargo and ruff look for theirs: `start` itself, then
+    /// each parent, stopping at the first directory that holds `.git` (the repository's root) or at the
+    /// filesystem's root. The path is relative to `start` (`../../.custody.yaml`), for messages.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        let absolute = crate::discover::absolute(start)?;
+        let mut relative = start.to_path_buf();
+        for dir in absolute.ancestors() {
+            let candidate = dir.join(".custody.yaml");
+            if std::fs::symlink_metadata(&candidate).is_ok() {
+                let shown = relative.join(".custody.yaml");
+                return Some(
+                    shown
+                        .strip_prefix("./")
+                        .map(Path::to_path_buf)
+                        .unwrap_or(shown),
+                );
+            }
+            if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+                return None;
+            }
+            relative = relative.join("..");
+        }
+        None
     }
 
     /// Read and decode `path` through the loader, then [`Config::parse`] it.
@@ -131,7 +153,33 @@ impl Config {
                 plain_error(&file, e.pos(), e.to_string())
             }
         })?;
-        Config::parse(&file, text)
+        let mut config = Config::parse(&file, text)?;
+        config.rebase(path.parent().unwrap_or(Path::new("")));
+        Ok(config)
+    }
+
+    /// Make the paths the file gives relative to the directory `dir` that holds it: each relative
+    /// `policies` entry is joined to `dir`, and each relative `exclude` glob anchored there (as an absolute
+    /// glob, see [`crate::discover::Excludes`]). Nothing changes for a file in the working directory.
+    fn rebase(&mut self, dir: &Path) {
+        if dir.as_os_str().is_empty() || dir == Path::new(".") {
+            return;
+        }
+        for policy in &mut self.policies {
+            if policy.is_relative() {
+                *policy = dir.join(&*policy);
+            }
+        }
+        let Some(anchor) = crate::discover::absolute(dir) else {
+            return;
+        };
+        let anchor = globset::escape(&anchor.to_string_lossy());
+        for glob in &mut self.exclude {
+            if Path::new(glob.as_str()).is_relative() {
+                let rest = glob.trim_start_matches("./");
+                *glob = format!("{}/{rest}", anchor.trim_end_matches('/'));
+            }
+        }
     }
 
     pub fn parse(file: &str, text: String) -> Result<Config, ConfigError> {

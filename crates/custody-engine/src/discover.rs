@@ -85,19 +85,78 @@ impl<T> Default for Walk<T> {
     }
 }
 
-/// Build the exclusion set; globs match the reported path and the path below the walked root.
-pub fn exclude_set(globs: &[String]) -> Result<GlobSet, ToolError> {
-    let mut builder = GlobSetBuilder::new();
+/// The `--exclude` and config `exclude` globs, compiled.
+///
+/// A glob written as an absolute path (what a configuration file in another directory makes of its relative
+/// globs, see [`crate::config::Config`]) is matched against each walked path made absolute; any other glob
+/// against the reported path and the path below the walked root.
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    relative: GlobSet,
+    absolute: GlobSet,
+}
+
+impl Excludes {
+    /// No exclusion.
+    pub fn none() -> Excludes {
+        Excludes {
+            relative: GlobSet::empty(),
+            absolute: GlobSet::empty(),
+        }
+    }
+
+    /// Whether the walked `path` (reported as `display`, found under `root`) is excluded.
+    fn matches(&self, display: &str, path: &Path, root: &Path) -> bool {
+        self.relative.is_match(display)
+            || self
+                .relative
+                .is_match(path.strip_prefix(root).unwrap_or(path))
+            || (!self.absolute.is_empty()
+                && absolute(path).is_some_and(|abs| self.absolute.is_match(abs)))
+    }
+}
+
+/// `path` made absolute against the working directory, with `.` and `..` resolved lexically (symlinks are
+/// not followed), as excludes anchored to a directory are compared.
+pub fn absolute(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let joined = std::path::absolute(path).ok()?;
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Build the exclusion sets from globs.
+pub fn exclude_set(globs: &[String]) -> Result<Excludes, ToolError> {
+    let mut relative = GlobSetBuilder::new();
+    let mut absolute = GlobSetBuilder::new();
     for g in globs {
         let glob = globset::GlobBuilder::new(g)
             .literal_separator(false)
             .build()
             .map_err(|e| ToolError::new(format!("invalid --exclude glob `{g}`: {e}")))?;
-        builder.add(glob);
+        if Path::new(g).is_absolute() {
+            absolute.add(glob);
+        } else {
+            relative.add(glob);
+        }
     }
-    builder
-        .build()
-        .map_err(|e| ToolError::new(format!("invalid --exclude globs: {e}")))
+    let build = |b: GlobSetBuilder| {
+        b.build()
+            .map_err(|e| ToolError::new(format!("invalid --exclude globs: {e}")))
+    };
+    Ok(Excludes {
+        relative: build(relative)?,
+        absolute: build(absolute)?,
+    })
 }
 
 /// A path as reported: without a leading `./`.
@@ -186,7 +245,7 @@ enum Mode {
 }
 
 /// Expand the command-line paths of `validate` (or of `--workflows`) into the YAML and JSON files to read.
-pub fn manifests(paths: &[PathBuf], exclude: &GlobSet) -> Walk<Candidate> {
+pub fn manifests(paths: &[PathBuf], exclude: &Excludes) -> Walk<Candidate> {
     let walk = walk(paths, exclude, Mode::Manifests);
     Walk {
         inputs: walk
@@ -205,11 +264,11 @@ pub fn manifests(paths: &[PathBuf], exclude: &GlobSet) -> Walk<Candidate> {
 
 /// Expand the BUNDLE arguments of `check`: bundle files, bundle directories (each one input, and walked
 /// into like any directory) and JSON Lines streams.
-pub fn bundles(paths: &[PathBuf], exclude: &GlobSet) -> Walk<Input> {
+pub fn bundles(paths: &[PathBuf], exclude: &Excludes) -> Walk<Input> {
     walk(paths, exclude, Mode::Bundles)
 }
 
-fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
+fn walk(paths: &[PathBuf], exclude: &Excludes, mode: Mode) -> Walk<Input> {
     let mut out = Walk::default();
     for root in paths {
         if root.as_os_str() == "-" {
@@ -279,15 +338,13 @@ fn walk(paths: &[PathBuf], exclude: &GlobSet, mode: Mode) -> Walk<Input> {
 /// directories already found.
 fn walk_dir(
     root: &Path,
-    exclude: &GlobSet,
+    exclude: &Excludes,
     mode: Mode,
     skip: &HashSet<PathBuf>,
     out: &mut Walk<Input>,
 ) {
     let mut skip = skip.clone();
-    let excluded = |display: &str, path: &Path| {
-        exclude.is_match(display) || exclude.is_match(path.strip_prefix(root).unwrap_or(path))
-    };
+    let excluded = |display: &str, path: &Path| exclude.matches(display, path, root);
     let mut walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -470,16 +527,16 @@ mod tests {
         std::fs::write(root.join("real.yaml"), "x").unwrap();
         std::os::unix::fs::symlink(root.join("real.yaml"), root.join("d/bundle.yaml")).unwrap();
         assert!(bundle_manifests(&root.join("d")).is_empty());
-        let walk = bundles(&[root.join("d")], &GlobSet::empty());
+        let walk = bundles(&[root.join("d")], &Excludes::none());
         assert!(walk.inputs.is_empty() && walk.errors.is_empty());
     }
 
     #[test]
     fn stdin_is_a_manifest_or_a_bundle_stream() {
         let stdin = [PathBuf::from("-")];
-        let manifests = manifests(&stdin, &GlobSet::empty());
+        let manifests = manifests(&stdin, &Excludes::none());
         assert!(manifests.inputs[0].named && manifests.inputs[0].display == "-");
-        let bundles = bundles(&stdin, &GlobSet::empty());
+        let bundles = bundles(&stdin, &Excludes::none());
         assert_eq!(names(&bundles), ["stream -"]);
     }
 
@@ -503,7 +560,7 @@ mod tests {
     }
 
     fn manifests_error(path: &Path) -> String {
-        let walk = manifests(&[path.to_owned()], &GlobSet::empty());
+        let walk = manifests(&[path.to_owned()], &Excludes::none());
         walk.errors[0].message.clone()
     }
 }
