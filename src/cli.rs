@@ -57,6 +57,12 @@ pub struct ValidateArgs {
     /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
     #[arg(long, value_name = "FILE")]
     pub dump_inputs: Option<PathBuf>,
+    /// Other manifests (files or directories; repeatable) whose ids the validated ones must not reuse: read
+    /// for their `metadata.id` only, never judged. The pre-commit hook passes the repository (`.`), so a
+    /// changed manifest that reuses another's id is a CUS-P003 finding while untouched files' findings stay
+    /// out of the commit
+    #[arg(long, value_name = "PATH")]
+    pub ids_from: Vec<PathBuf>,
     #[command(flatten)]
     pub evaluation: Evaluation,
 }

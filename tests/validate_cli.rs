@@ -527,16 +527,47 @@ fn init_scaffolds_a_passing_layout_and_never_overwrites() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["summary"]["documents"], 1);
     std::fs::write(tmp.path().join(".custody.yaml"), "rules: {}\n").unwrap();
-    custody(tmp.path()).args(["init", "."]).assert().code(2);
+    std::fs::remove_file(tmp.path().join(".pre-commit-config.yaml")).unwrap();
+    // A second run writes only what is missing and leaves the rest as it is, saying what to add.
+    let out = custody(tmp.path()).args(["init", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("created ./.pre-commit-config.yaml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("kept ./.custody.yaml"), "{stdout}");
     assert_eq!(
         std::fs::read_to_string(tmp.path().join(".custody.yaml")).unwrap(),
         "rules: {}\n"
     );
+    // An existing pre-commit configuration is kept, and the hook to add is printed.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join(".pre-commit-config.yaml"), "repos: []\n").unwrap();
+    let out = custody(other.path()).args(["init", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("entry: custody validate --allow-empty --ids-from ."),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.path().join(".pre-commit-config.yaml")).unwrap(),
+        "repos: []\n"
+    );
+    assert!(other.path().join("workflows/example.yaml").is_file());
+    // The scaffolded hook is the shipped one, with the binary on PATH.
+    let scaffold = std::fs::read_to_string(tmp.path().join(".pre-commit-config.yaml")).unwrap();
+    assert!(scaffold.contains("repo: local"), "{scaffold}");
+    assert!(!scaffold.contains("rev: v0.1.0"), "{scaffold}");
+    assert!(
+        scaffold.contains(&format!("entry: custody {}", hook_entry().join(" "))),
+        "{scaffold}"
+    );
 }
 
-#[test]
-fn pre_commit_hook_entry_runs_on_the_examples() {
-    // Run the hook's entry exactly as .pre-commit-hooks.yaml declares it, with files as arguments.
+/// The hook's entry as .pre-commit-hooks.yaml declares it, as arguments after `custody`.
+fn hook_entry() -> Vec<String> {
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     let entry = hooks
         .lines()
@@ -544,23 +575,74 @@ fn pre_commit_hook_entry_runs_on_the_examples() {
         .expect("entry line");
     let mut words = entry.split_whitespace();
     assert_eq!(words.next(), Some("custody"));
-    let args: Vec<&str> = words.collect();
-    let mut files: Vec<String> = std::fs::read_dir(root().join("examples/workflows"))
-        .unwrap()
-        .map(|e| {
-            format!(
-                "examples/workflows/{}",
-                e.unwrap().file_name().to_string_lossy()
-            )
-        })
-        .collect();
-    files.sort();
-    custody(&root()).args(&args).args(&files).assert().code(0);
-    custody(&root())
-        .args(&args)
-        .arg("examples/invalid/missing-purpose.yaml")
-        .assert()
-        .code(1);
+    words.map(str::to_owned).collect()
+}
+
+#[test]
+fn pre_commit_hook_judges_the_changed_files_only() {
+    // A repository with the example manifests, an invalid manifest nobody touches, and another tool's YAML;
+    // the hook is run as pre-commit runs it: its entry, then the changed files.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::fs::create_dir(repo.join("workflows")).unwrap();
+    let mut examples = Vec::new();
+    for e in std::fs::read_dir(root().join("examples/workflows")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        std::fs::copy(
+            root().join("examples/workflows").join(&name),
+            repo.join("workflows").join(&name),
+        )
+        .unwrap();
+        examples.push(format!("workflows/{name}"));
+    }
+    examples.sort();
+    std::fs::copy(
+        root().join("examples/invalid/missing-purpose.yaml"),
+        repo.join("legacy.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("docker-compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    let hook = |files: &[&str]| {
+        let out = custody(repo)
+            .args(hook_entry())
+            .args(files)
+            .args(["--now", "2026-11-25T12:00:00Z"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let examples: Vec<&str> = examples.iter().map(String::as_str).collect();
+    // The example manifests pass although an untouched manifest in the repository has findings.
+    assert_eq!(hook(&examples).0, 0);
+    // A commit touching only another tool's YAML passes.
+    assert_eq!(hook(&["docker-compose.yaml"]).0, 0);
+    // The changed invalid manifest fails.
+    assert_eq!(hook(&["legacy.yaml", "docker-compose.yaml"]).0, 1);
+    // A near-miss custody document is still an error.
+    std::fs::write(
+        repo.join("near.yaml"),
+        "apiVersion: custody/v2\nkind: Workflow\nmetadata: {id: near}\n",
+    )
+    .unwrap();
+    let (code, out) = hook(&["near.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("CUS-P002"), "{out}");
+    // A new manifest that reuses the id of an untouched one: CUS-P003 on the new one, naming the other.
+    let copy = std::fs::read_to_string(repo.join("workflows/payments-db-admin.yaml")).unwrap();
+    std::fs::write(repo.join("workflows/copy.yaml"), copy).unwrap();
+    let (code, out) = hook(&["workflows/copy.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("CUS-P003"), "{out}");
+    assert!(out.contains("workflows/payments-db-admin.yaml"), "{out}");
+    assert!(out.contains("╭─[workflows/copy.yaml:"), "{out}");
 }
 
 #[test]

@@ -256,6 +256,7 @@ fn run_options(
         jobs: evaluation.jobs,
         progress,
         dump_inputs: dump_inputs.is_some(),
+        ids_from: Vec::new(),
     }
 }
 

@@ -18,7 +18,8 @@ pub(super) fn run(args: ValidateArgs) -> Outcome {
         args.paths
     };
     let dump_inputs = args.dump_inputs.as_deref();
-    let opts = run_options(&args.evaluation, &setup, paths, None, dump_inputs);
+    let mut opts = run_options(&args.evaluation, &setup, paths, None, dump_inputs);
+    opts.ids_from = args.ids_from;
     let mut report = custody_engine::pipeline::validate(&opts, &setup.policies);
     if let Some(o) = write_inputs(&report, dump_inputs) {
         return o;

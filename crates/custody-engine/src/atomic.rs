@@ -38,6 +38,23 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Create `path` with `contents`, atomically, only if nothing is there: a file, link or anything else at
+/// `path` (even one that appears while the contents are written) is left as it is, and the error is
+/// `AlreadyExists`.
+pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(contents)?;
+    let permissions = new_file_permissions(tmp.as_file())?;
+    tmp.as_file().set_permissions(permissions)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// The file a write to `path` must replace: `path` itself, or the file its chain of symbolic links ends at.
 fn destination(path: &Path) -> io::Result<PathBuf> {
     match std::fs::symlink_metadata(path) {

@@ -4,6 +4,7 @@
 
 pub mod bundles;
 pub mod documents;
+pub mod ids;
 pub mod read;
 pub mod workflows;
 

@@ -131,6 +131,80 @@ pub fn workflows(files: &[LoadedFile]) -> Vec<Workflow<'_>> {
         .collect()
 }
 
+/// A workflow id declared in a file read for its ids only (`validate --ids-from`).
+pub struct DeclaredId {
+    pub id: String,
+    pub file: String,
+    /// The line of its `metadata.id`.
+    pub line: u32,
+}
+
+/// The ids of the workflows declared under `paths`, except in the files of `judged` (the run's own files,
+/// whose declarations the run compares itself), with the paths that could not be walked or read. Nothing
+/// else of those files is looked at: a file that does not parse declares no id here.
+pub fn declared_ids(
+    paths: &[PathBuf],
+    judged: &[LoadedFile],
+    exclude: &[String],
+    budgets: &Budgets,
+) -> (Vec<DeclaredId>, Vec<ToolError>) {
+    let own: std::collections::HashSet<PathBuf> = judged
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(&f.display).ok())
+        .collect();
+    let exclude = match discover::exclude_set(exclude) {
+        Ok(set) => set,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
+    let walk = discover::manifests(paths, &exclude);
+    let mut errors = walk.errors;
+    let results: Vec<Result<Vec<DeclaredId>, ToolError>> = walk
+        .inputs
+        .par_iter()
+        .map(|c| {
+            if std::fs::canonicalize(&c.path).is_ok_and(|p| own.contains(&p)) {
+                return Ok(Vec::new());
+            }
+            let Loaded::Text(text) = read(c, budgets.max_file_size)? else {
+                return Ok(Vec::new());
+            };
+            let declared = |id: &str, line: u32| DeclaredId {
+                id: id.to_owned(),
+                file: c.display.clone(),
+                line,
+            };
+            if let Some((id, line)) = super::ids::plain_workflow_id(&text) {
+                return Ok(vec![declared(&id, line)]);
+            }
+            let (documents, _) = candidate_documents(c, &text, budgets);
+            Ok(documents
+                .iter()
+                .filter(|d| d.kind == DocumentKind::Workflow)
+                .filter_map(|d| {
+                    let id = d.node.at(&["metadata", "id"]).and_then(Node::as_str)?;
+                    let line = d
+                        .node
+                        .locate(&[
+                            crate::source::Step::Key("metadata".into()),
+                            crate::source::Step::Key("id".into()),
+                        ])
+                        .pos
+                        .line;
+                    Some(declared(id, line))
+                })
+                .collect())
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for r in results {
+        match r {
+            Ok(found) => ids.extend(found),
+            Err(e) => errors.push(e),
+        }
+    }
+    (ids, errors)
+}
+
 /// The schema-valid workflows by `metadata.id`; the first declaration of an id wins.
 pub fn by_id(workflows: &[Workflow<'_>]) -> HashMap<String, Arc<Node>> {
     let mut map = HashMap::new();

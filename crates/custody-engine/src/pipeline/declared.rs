@@ -74,7 +74,7 @@ pub(super) fn workflow_findings(
     }
     let choice = crate::engine::EngineChoice::from_env();
     policies.prepare_vm(DocumentKind::Workflow, Some(count), choice);
-    let duplicate_of = stages::duplicates(workflows);
+    let duplicate_of = stages::duplicates(&[], workflows);
     let results = stages::evaluate_workflows(workflows, &duplicate_of, wanted, policies, opts);
     for (w, result) in workflows.iter().zip(results) {
         let governs = w.id.as_ref().is_some_and(|id| named.contains(id));

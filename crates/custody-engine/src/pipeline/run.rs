@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub progress: Option<Progress>,
     /// Keep each policy input (as JSON) in the report, for `--dump-inputs`.
     pub dump_inputs: bool,
+    /// `validate --ids-from`: manifests read only for the ids a validated manifest must not reuse.
+    pub ids_from: Vec<PathBuf>,
 }
 
 /// A progress callback, shared across worker threads.

@@ -11,7 +11,7 @@ use regorus::Value as RegoValue;
 use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
 use crate::findings::Finding;
-use crate::load::workflows::{self, LoadedFile, Workflow};
+use crate::load::workflows::{self, DeclaredId, LoadedFile, Workflow};
 use crate::source::{Node, Step};
 
 use super::run::{self, NotEvaluated, Report, RunOptions, Subject};
@@ -142,9 +142,18 @@ pub fn id_line(w: &Workflow<'_>) -> u32 {
 }
 
 /// For each workflow (in file order), the earlier declaration of its id, if any: later declarations are
-/// duplicates (CUS-P003).
-pub fn duplicates<'a>(workflows: &'a [Workflow<'a>]) -> Vec<Option<(&'a str, u32)>> {
+/// duplicates (CUS-P003). `known` holds declarations in other files (`validate --ids-from`), which come
+/// before every workflow of the run.
+pub fn duplicates<'a>(
+    known: &'a [DeclaredId],
+    workflows: &'a [Workflow<'a>],
+) -> Vec<Option<(&'a str, u32)>> {
     let mut first: HashMap<&str, (&str, u32)> = HashMap::new();
+    for k in known {
+        first
+            .entry(k.id.as_str())
+            .or_insert((k.file.as_str(), k.line));
+    }
     let mut duplicate_of = Vec::with_capacity(workflows.len());
     for w in workflows {
         let line = id_line(w);

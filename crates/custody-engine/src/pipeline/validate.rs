@@ -26,7 +26,20 @@ pub fn validate(opts: &RunOptions, policies: &Policies) -> Report {
                 )
             })
             .collect();
-        let duplicate_of = stages::duplicates(&workflows);
+        let known = match opts.ids_from.is_empty() {
+            true => Vec::new(),
+            false => {
+                let (known, errors) = crate::load::workflows::declared_ids(
+                    &opts.ids_from,
+                    &files,
+                    &opts.exclude,
+                    &opts.budgets,
+                );
+                report.tool_errors.extend(errors);
+                known
+            }
+        };
+        let duplicate_of = stages::duplicates(&known, &workflows);
         policies.prepare_vm(DocumentKind::Workflow, Some(workflows.len()), choice);
         let results =
             stages::evaluate_workflows(&workflows, &duplicate_of, |_| true, policies, opts);
