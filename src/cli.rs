@@ -112,6 +112,15 @@ pub struct TestArgs {
     /// Extra data document (JSON or YAML), merged into `data` (repeatable)
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Also run the built-in policies' tests (run anyway when no policy of your own is given)
+    #[arg(long)]
+    pub builtin: bool,
+    /// Run only the tests whose full name (`data.<package>.<rule>`) matches REGEX, as `opa test --run`
+    #[arg(long = "run", short = 'r', value_name = "REGEX")]
+    pub run: Option<String>,
+    /// Show every test run and the coverage of each policy file, not only the failures
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Human)]
     pub format: TextFormat,

@@ -442,6 +442,50 @@ fn builtin_rego_unit_tests_pass() {
 }
 
 #[test]
+fn test_shows_the_users_own_tests_and_selects_as_opa_test_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("x_test.rego"),
+        "package custody.workflow.x_test\n\ntest_no if {\n\tfalse\n}\n\ntest_yes if true\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = custody(tmp.path()).args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Only the user's tests, failures shown, passes counted.
+    let (code, out, _) = run(&["test", "."]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL ./x_test.rego test_no"), "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+    assert!(!out.contains("policies/"), "no built-in test shown: {out}");
+    assert!(out.ends_with("1 passed, 1 failed\n"), "{out}");
+    // -v shows the passes and the coverage of the user's files only.
+    let (_, out, _) = run(&["test", ".", "-v"]);
+    assert!(out.contains("PASS ./x_test.rego test_yes"), "{out}");
+    assert!(!out.contains("policies/"), "{out}");
+    // --run selects by full name.
+    let (code, out, _) = run(&["test", ".", "--run", "x_test.test_yes$"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("1 passed, 0 failed\n"), "{out}");
+    let (code, _, err) = run(&["test", ".", "--run", "nothing_matches"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no test_* rule matches --run"), "{err}");
+    let (code, _, err) = run(&["test", ".", "--run", "("]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid --run regular expression"), "{err}");
+    // --builtin adds the built-in policies' tests.
+    let (code, out, _) = run(&["test", ".", "--builtin", "-v"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("PASS policies/session/"), "{out}");
+    assert!(out.contains("FAIL ./x_test.rego test_no"), "{out}");
+}
+
+#[test]
 fn rule_catalogue_is_complete_and_unique() {
     let out = custody(&root())
         .args(["rules", "--format", "json"])

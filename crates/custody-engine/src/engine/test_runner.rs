@@ -40,8 +40,13 @@ pub(super) fn test_names(text: &str) -> Vec<String> {
     names
 }
 
-/// Run every `test_*` rule of the loaded sources; a test passes when it evaluates to `true`.
-pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
+/// Run the `test_*` rules of the loaded sources that `selected` keeps (given the source and the test's
+/// full name, `data.<package>.<rule>`); a test passes when it evaluates to `true`. Coverage is reported for
+/// the non-test files of the sources that had a test selected.
+pub fn run_tests(
+    policies: &Policies,
+    selected: &dyn Fn(&super::PolicySource, &str) -> bool,
+) -> (Vec<TestResult>, Vec<FileCoverage>) {
     let mut results = Vec::new();
     let mut base = match policies.engine() {
         Ok(engine) => engine,
@@ -56,12 +61,22 @@ pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
         }
     };
     base.set_enable_coverage(true);
+    let mut tested_builtin = false;
+    let mut tested_user = false;
     for source in &policies.sources {
         let Some(package) = package_of(&source.text) else {
             continue;
         };
         for name in test_names(&source.text) {
             let query = format!("data.{}.{}", package, name);
+            if !selected(source, &query) {
+                continue;
+            }
+            if source.builtin {
+                tested_builtin = true;
+            } else {
+                tested_user = true;
+            }
             base.set_input(Value::new_object());
             let outcome = base.eval_rule(query);
             let (passed, message) = match outcome {
@@ -88,6 +103,18 @@ pub fn run_tests(policies: &Policies) -> (Vec<TestResult>, Vec<FileCoverage>) {
                 .files
                 .iter()
                 .filter(|f| !f.path.ends_with("_test.rego"))
+                .filter(|f| {
+                    let builtin = policies
+                        .sources
+                        .iter()
+                        .find(|s| s.path == f.path)
+                        .is_some_and(|s| s.builtin);
+                    if builtin {
+                        tested_builtin
+                    } else {
+                        tested_user
+                    }
+                })
                 .map(|f| FileCoverage {
                     file: f.path.clone(),
                     covered: f.covered.len(),

@@ -303,7 +303,7 @@ fn compile_errors_name_the_file() {
 #[test]
 fn test_runner_reports_passes_and_failures() {
     let policies = load(&format!("{POLICY}\ntest_bad if {{\n\tfalse\n}}\n"));
-    let (results, coverage) = run_tests(&policies);
+    let (results, coverage) = run_tests(&policies, &|_, _| true);
     assert_eq!(results.len(), 2);
     assert!(results.iter().any(|r| r.name == "test_ok" && r.passed));
     assert!(results.iter().any(|r| r.name == "test_bad" && !r.passed));
