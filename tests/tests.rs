@@ -22,6 +22,7 @@ mod hostile_inputs;
 mod identities;
 mod import_cli;
 mod large_bundles;
+mod messages;
 mod output_safety;
 mod snapshots;
 mod untouched;

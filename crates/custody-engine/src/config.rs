@@ -18,7 +18,6 @@ use crate::source::{self, Budgets, Node, Pos, Value};
 /// A configuration error: the file, the position of the offending key and what to do.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{file}:{line}:{column}: {message}")]
-#[diagnostic(code(custody::config))]
 pub struct ConfigError {
     pub file: String,
     pub line: u32,

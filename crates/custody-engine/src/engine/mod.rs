@@ -47,28 +47,20 @@ use program::package_of;
 pub enum PolicyError {
     #[error("policy {file} does not compile:\n{message}")]
     #[diagnostic(
-        code(custody::policy::compile),
         help("fix the Rego syntax at the position shown; custody policies are Rego v1 (`deny contains f if {{ … }}`)")
     )]
     Compile { file: String, message: String },
     #[error("cannot read policy {path}: {source}")]
-    #[diagnostic(
-        code(custody::policy::read),
-        help("check that the path exists and is readable")
-    )]
+    #[diagnostic(help("check that the path exists and is readable"))]
     Read {
         path: String,
         #[source]
         source: std::io::Error,
     },
     #[error("policy data {file} could not be loaded: {message}")]
-    #[diagnostic(
-        code(custody::policy::data),
-        help("--data takes a JSON or YAML object")
-    )]
+    #[diagnostic(help("--data takes a JSON or YAML object"))]
     Data { file: String, message: String },
     #[error("policy engine error: {0}")]
-    #[diagnostic(code(custody::policy::engine))]
     Engine(String),
 }
 

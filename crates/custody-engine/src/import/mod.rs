@@ -97,10 +97,9 @@ impl Summary {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ImportError {
     #[error("{file}:{line}:{column}: not a JSON audit event: {message}")]
-    #[diagnostic(
-        code(custody::import::malformed),
-        help("each line of a Teleport audit log must be one JSON event; nothing was written")
-    )]
+    #[diagnostic(help(
+        "each line of a Teleport audit log must be one JSON event; nothing was written"
+    ))]
     Malformed {
         file: String,
         line: usize,
@@ -108,16 +107,12 @@ pub enum ImportError {
         message: String,
     },
     #[error("{file}: {message}")]
-    #[diagnostic(code(custody::import::read))]
     Read { file: String, message: String },
     #[error("{message}")]
-    #[diagnostic(code(custody::import::workflows))]
     Workflows { message: String },
     #[error("refusing to overwrite {} existing bundle(s) that differ from the import: {}; pass --force to replace them", dirs.len(), dirs.join(", "))]
-    #[diagnostic(code(custody::import::refused))]
     Refused { dirs: Vec<String> },
     #[error("{path}: {message}")]
-    #[diagnostic(code(custody::import::write))]
     Write { path: String, message: String },
 }
 

@@ -149,19 +149,28 @@ pub fn check(kind: DocumentKind, doc: &Node) -> Vec<Problem> {
         let message = match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                 // Point at the unknown key itself, one problem per key.
+                let known = known_fields(kind, error.schema_path().as_str());
                 for key in unexpected.iter().skip(1) {
                     let mut p = path.clone();
                     p.push(Step::Key(key.clone()));
                     problems.push(Problem {
                         path: p,
-                        message: format!("unknown field `{key}`"),
+                        message: unknown_field(key, &known),
                     });
                 }
                 if let Some(first) = unexpected.first() {
                     path.push(Step::Key(first.clone()));
-                    format!("unknown field `{first}`")
+                    unknown_field(first, &known)
                 } else {
                     error.to_string()
+                }
+            }
+            jsonschema::error::ValidationErrorKind::Pattern { .. } => {
+                match expected(kind, error.schema_path().as_str()) {
+                    Some(what) => {
+                        format!("{} is not valid here: expected {what}", error.instance())
+                    }
+                    None => error.to_string(),
                 }
             }
             jsonschema::error::ValidationErrorKind::Required { property } => {
@@ -188,6 +197,73 @@ pub fn check(kind: DocumentKind, doc: &Node) -> Vec<Problem> {
     let mut seen = std::collections::HashSet::new();
     problems.retain(|p| seen.insert(p.path.clone()));
     problems
+}
+
+/// The schema object holding the keyword at `keyword_location` (a JSON pointer into the schema of `kind`,
+/// as a validation error gives it), when it can be found.
+fn keyword_parent(kind: DocumentKind, keyword_location: &str) -> Option<serde_json::Value> {
+    static WORKFLOW: OnceLock<serde_json::Value> = OnceLock::new();
+    static BUNDLE: OnceLock<serde_json::Value> = OnceLock::new();
+    let schema = match kind {
+        DocumentKind::Workflow => WORKFLOW.get_or_init(|| schema_json(kind)),
+        DocumentKind::SessionBundle => BUNDLE.get_or_init(|| schema_json(kind)),
+    };
+    let parent = &keyword_location[..keyword_location.rfind('/')?];
+    // Through the one-line wrapper the schema is compiled with, the location may start with its `$ref`.
+    let parent = parent.strip_prefix("/$ref").unwrap_or(parent);
+    schema.pointer(parent).cloned()
+}
+
+/// The fields the schema object at `keyword_location`'s parent declares (`properties`), sorted.
+fn known_fields(kind: DocumentKind, keyword_location: &str) -> Vec<String> {
+    let mut fields: Vec<String> = keyword_parent(kind, keyword_location)
+        .and_then(|s| s.get("properties")?.as_object().cloned())
+        .map(|props| props.keys().cloned().collect())
+        .unwrap_or_default();
+    fields.sort();
+    fields
+}
+
+/// What the schema says a value with a `pattern` must be, from its description, as a phrase that follows
+/// "expected" (`a duration such as …`).
+fn expected(kind: DocumentKind, keyword_location: &str) -> Option<String> {
+    let parent = keyword_parent(kind, keyword_location)?;
+    let description = parent.get("description")?.as_str()?.trim();
+    let description = description.strip_suffix('.').unwrap_or(description);
+    let mut chars = description.chars();
+    let first = chars.next()?;
+    Some(first.to_lowercase().chain(chars).collect())
+}
+
+/// The message for an unknown field `key` where `known` are the fields allowed: the nearest known field
+/// when one is close (a typo, another letter case), else the list.
+fn unknown_field(key: &str, known: &[String]) -> String {
+    let nearest = known
+        .iter()
+        .map(|k| {
+            let distance = if k.eq_ignore_ascii_case(key) {
+                0
+            } else {
+                strsim::damerau_levenshtein(&k.to_lowercase(), &key.to_lowercase()).max(1)
+            };
+            (distance, k)
+        })
+        .filter(|(distance, k)| {
+            *distance <= (k.chars().count().max(key.chars().count()) / 3).max(1)
+        })
+        .min_by_key(|(distance, _)| *distance);
+    match nearest {
+        Some((_, k)) => format!("unknown field `{key}`: did you mean `{k}`?"),
+        None if known.is_empty() => format!("unknown field `{key}`"),
+        None => format!(
+            "unknown field `{key}` (the fields here are {})",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 fn extra_checks(kind: DocumentKind, doc: &Node, problems: &mut Vec<Problem>) {
