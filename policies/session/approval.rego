@@ -94,7 +94,7 @@ deny contains f if {
 	roles := [r | some r in ["requester", "principal", "onBehalfOf"]; _role(r) == who]
 	f := {
 		"id": "CUS-S007",
-		"msg": sprintf("approver %q of decision %d is also the session's %v: under separation of duties another eligible approver must decide", [d.approver, i, concat(" and ", roles)]),
+		"msg": sprintf("approver %q of decision %d is also the session's %v: under separation of duties another eligible approver must decide", [d.approver, i + 1, concat(" and ", roles)]),
 		"path": ["approval", "decisions", i, "approver"],
 	}
 }
@@ -122,7 +122,7 @@ deny contains f if {
 	not eligible_decisions[i]
 	f := {
 		"id": "CUS-S008",
-		"msg": sprintf("approver %v of decision %d (groups %v) is not in the workflow's approvers %v, so the decision does not count: obtain the approval from an eligible approver", [lib.show(lib.get(d, "approver", null)), i, lib.get(d, "groups", []), approvers]),
+		"msg": sprintf("approver %v of decision %d (groups: %s) is not one of the workflow's approvers (%s), so the decision does not count: obtain the approval from an eligible approver", [lib.show(lib.get(d, "approver", null)), i + 1, lib.prose_list(lib.get(d, "groups", [])), lib.people(approvers)]),
 		"path": ["approval", "decisions", i, "approver"],
 	}
 }
@@ -164,7 +164,7 @@ deny contains f if {
 	eligible_decisions[i]
 	f := {
 		"id": "CUS-S008",
-		"msg": sprintf("eligible approver %q denied the request (decision %d): a denied request must not be used to open a session", [d.approver, i]),
+		"msg": sprintf("eligible approver %q denied the request (decision %d): a denied request must not be used to open a session", [d.approver, i + 1]),
 		"path": ["approval", "decisions", i, "decision"],
 	}
 }

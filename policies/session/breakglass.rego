@@ -84,7 +84,7 @@ deny contains f if {
 	not lib.member_of(input.identity.principal, object.get(input, ["identity", "groups"], []), invokers)
 	f := {
 		"id": "CUS-S015",
-		"msg": sprintf("break-glass was invoked by %q (groups %v), who is not in the workflow's breakGlass.invokers %v: only declared invokers may break glass", [input.identity.principal, object.get(input, ["identity", "groups"], []), invokers]),
+		"msg": sprintf("break-glass was invoked by %q (groups: %s), who is not one of the workflow's breakGlass.invokers (%s): only declared invokers may break glass", [input.identity.principal, lib.prose_list(object.get(input, ["identity", "groups"], [])), lib.people(invokers)]),
 		"path": ["approval", "breakGlass"],
 	}
 }
@@ -112,7 +112,7 @@ deny contains f if {
 	lib.now_ns > deadline
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("the break-glass session ended at %v and has no review although the review deadline (%v after the end) has passed: have it reviewed by %v now", [input.session.end, within_text, reviewers]),
+		"msg": sprintf("the break-glass session ended at %v and has no review although the review deadline (%v after the end) has passed: have it reviewed now by %s", [input.session.end, within_text, lib.people(reviewers)]),
 		"path": _review_path,
 	}
 }
@@ -123,7 +123,7 @@ warn contains f if {
 	lib.now_ns <= deadline
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("the break-glass session ended at %v and its review is pending: it must be reviewed by %v within %v of the end", [input.session.end, reviewers, within_text]),
+		"msg": sprintf("the break-glass session ended at %v and its review is pending: it must be reviewed by %s within %v of the end", [input.session.end, lib.people(reviewers), within_text]),
 		"path": _review_path,
 	}
 }
@@ -144,7 +144,7 @@ deny contains f if {
 	not _eligible_reviewer
 	f := {
 		"id": "CUS-S016",
-		"msg": sprintf("break-glass reviewer %v (groups %v) is not in the workflow's breakGlass.review.by %v: the review must be done by a declared reviewer", [lib.show(lib.get(review, "reviewer", null)), lib.get(review, "groups", []), reviewers]),
+		"msg": sprintf("break-glass reviewer %v (groups: %s) is not one of the workflow's breakGlass.review.by (%s): the review must be done by a declared reviewer", [lib.show(lib.get(review, "reviewer", null)), lib.prose_list(lib.get(review, "groups", [])), lib.people(reviewers)]),
 		"path": ["approval", "review", "reviewer"],
 	}
 }

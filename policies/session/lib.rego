@@ -223,6 +223,37 @@ show(x) := sprintf("%q", [x]) if {
 	is_string(x)
 } else := sprintf("%v", [x])
 
+# A list as prose: its items as written (strings bare, other values as JSON), comma-separated; "none" when
+# empty; `x` itself when it is not a list.
+prose_list(xs) := "none" if {
+	is_array(xs)
+	count(xs) == 0
+} else := concat(", ", [_bare(x) | some x in xs]) if {
+	is_array(xs)
+} else := _bare(xs)
+
+_bare(x) := x if is_string(x) else := sprintf("%v", [x])
+
+# Who a workflow's people selector (`{users: [...], groups: [...]}`) admits, as prose: "user a or a member
+# of group c", "one of the users a, b or a member of one of the groups c, d"; "nobody declared" when it
+# lists no one.
+people(sel) := text if {
+	is_object(sel)
+	users := [u | some u in object.get(sel, "users", []); is_string(u)]
+	groups := [g | some g in object.get(sel, "groups", []); is_string(g)]
+	parts := array.concat(
+		[sprintf("%s %s", [_several(users, "user", "one of the users"), concat(", ", users)]) | count(users) > 0],
+		[sprintf("%s %s", [_several(groups, "a member of group", "a member of one of the groups"), concat(", ", groups)]) | count(groups) > 0],
+	)
+	text := _people_text(parts)
+} else := sprintf("%v", [sel])
+
+_several(xs, one, many) := one if count(xs) == 1 else := many
+
+_people_text(parts) := "nobody declared" if count(parts) == 0
+
+_people_text(parts) := concat(" or ", parts) if count(parts) > 0
+
 # object.get that never errors: `default` when `x` is not an object or the path is absent. `path` is a key
 # or an array of keys.
 get(x, path, dflt) := object.get(x, path, dflt) if {

@@ -39,3 +39,20 @@ test_event_facts_of_one_timed_event if {
 	facts.first_ns == facts.last_ns
 	facts.first_ns == custody.instant("2026-11-20T10:00:00.5Z")
 }
+
+# --- prose ---------------------------------------------------------------
+
+test_people_reads_as_prose if {
+	lib.people({"users": ["ravi.shah"], "groups": ["security-review"]}) == "user ravi.shah or a member of group security-review"
+	lib.people({"users": ["a", "b"], "groups": []}) == "one of the users a, b"
+	lib.people({"groups": ["x", "y"]}) == "a member of one of the groups x, y"
+	lib.people({}) == "nobody declared"
+	lib.people("odd") == "odd"
+}
+
+test_prose_list_shows_values_as_written if {
+	lib.prose_list(["dba", "oncall"]) == "dba, oncall"
+	lib.prose_list([]) == "none"
+	lib.prose_list([1, "a"]) == "1, a"
+	lib.prose_list("one") == "one"
+}

@@ -51,7 +51,7 @@ deny contains f if {
 	at > start
 	f := {
 		"id": "CUS-S009",
-		"msg": sprintf("decision %d by %v was made at %v, after the session started at %v: approval must be decided before the session opens", [i, lib.show(lib.get(d, "approver", null)), d.at, input.session.start]),
+		"msg": sprintf("decision %d by %v was made at %v, after the session started at %v: approval must be decided before the session opens", [i + 1, lib.show(lib.get(d, "approver", null)), d.at, input.session.start]),
 		"path": ["approval", "decisions", i, "at"],
 	}
 }
@@ -64,7 +64,7 @@ deny contains f if {
 	not custody.instant(lib.get(d, "at", null))
 	f := {
 		"id": "CUS-S009",
-		"msg": sprintf("decision %d by %v has no valid time (at is %v): without it the approval cannot be shown to precede the session", [i, lib.show(lib.get(d, "approver", null)), lib.show(lib.get(d, "at", null))]),
+		"msg": sprintf("decision %d by %v has no valid time (at is %v): without it the approval cannot be shown to precede the session", [i + 1, lib.show(lib.get(d, "approver", null)), lib.show(lib.get(d, "at", null))]),
 		"path": ["approval", "decisions", i, "at"],
 	}
 }

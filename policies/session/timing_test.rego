@@ -18,6 +18,13 @@ test_s009_decided_after_start if {
 	fx.findings == {fx.err("CUS-S009", ["approval", "decisions", 0, "at"])} with input as inp
 }
 
+test_s009_message_counts_decisions_from_one if {
+	inp := fx.patch({"approval": {"decisions": [object.union(fx.valid_bundle.approval.decisions[0], {"at": "2026-11-20T10:05:00Z"})]}})
+	some f in fx.raw_findings with input as inp
+	f.id == "CUS-S009"
+	startswith(f.msg, "decision 1 by ")
+}
+
 test_s009_decision_time_compares_instants_across_offsets if {
 	# 11:00+02:00 is 09:00Z, before the 10:02Z start.
 	inp := fx.patch({"approval": {"decisions": [object.union(fx.valid_bundle.approval.decisions[0], {"at": "2026-11-20T11:00:00+02:00"})]}})

@@ -20,14 +20,40 @@ owner_fields := ["name", "email", "team"]
 #     team accountable for the business use of this access (not the team that
 #     operates the systems).
 deny contains f if {
-	some key in owner_fields
-	trim_space(object.get(input, ["spec", "owner", key], "")) == ""
+	count(missing_owner_fields) == count(owner_fields)
+	f := {
+		"id": "CUS-W001",
+		"msg": "spec.owner is missing: name the accountable business owner (name, email and team).",
+		"path": ["spec", "owner"],
+	}
+}
+
+deny contains f if {
+	count(missing_owner_fields) == 1
+	key := missing_owner_fields[0]
 	f := {
 		"id": "CUS-W001",
 		"msg": sprintf("spec.owner.%s is missing: set it to the accountable business owner's %s.", [key, key]),
 		"path": ["spec", "owner", key],
 	}
 }
+
+deny contains f if {
+	count(missing_owner_fields) > 1
+	count(missing_owner_fields) < count(owner_fields)
+	f := {
+		"id": "CUS-W001",
+		"msg": sprintf("spec.owner lacks %s: set them to the accountable business owner's.", [concat(" and ", [sprintf("spec.owner.%s", [k]) | some k in missing_owner_fields])]),
+		"path": ["spec", "owner", missing_owner_fields[0]],
+	}
+}
+
+# The owner fields that are absent or blank, in `owner_fields` order: one owner, one finding, whatever
+# number of its fields is missing.
+missing_owner_fields := [key |
+	some key in owner_fields
+	trim_space(object.get(input, ["spec", "owner", key], "")) == ""
+]
 
 # METADATA
 # title: Owner is only the operating team

@@ -28,14 +28,18 @@ test_w001_absent_team if {
 	fx.summary(fs) == {["CUS-W001", ["spec", "owner", "team"]]}
 }
 
-test_w001_absent_owner_one_finding_per_field if {
+test_w001_absent_owner_one_finding if {
 	m := fx.without(["spec/owner"])
 	fs := fx.all_findings with input as m
-	fx.summary(fs) == {
-		["CUS-W001", ["spec", "owner", "name"]],
-		["CUS-W001", ["spec", "owner", "email"]],
-		["CUS-W001", ["spec", "owner", "team"]],
-	}
+	fx.summary(fs) == {["CUS-W001", ["spec", "owner"]]}
+}
+
+test_w001_two_fields_missing_one_finding if {
+	m := fx.without(["spec/owner/email", "spec/owner/team"])
+	fs := fx.all_deny with input as m
+	fx.summary(fs) == {["CUS-W001", ["spec", "owner", "email"]]}
+	some msg in fx.msgs(fs, "CUS-W001")
+	contains(msg, "spec.owner.email and spec.owner.team")
 }
 
 test_w001_message_names_field if {
