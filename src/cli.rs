@@ -42,8 +42,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print a man page (roff): custody(1), or custody-COMMAND(1) for one command; --dir writes them all
+    Man(ManArgs),
     /// Print the JSON Schema of a document kind
     Schema(SchemaArgs),
 }
@@ -170,6 +170,17 @@ pub struct InitArgs {
     /// Directory to scaffold (default: the current directory)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+/// `custody man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (default: custody(1), the overview)
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::commands::man::PAGES.iter().map(|p| p.command).filter(|c| !c.is_empty())))]
+    pub command: Option<String>,
+    /// Write every page (custody.1, custody-validate.1, …) into DIR instead of printing one
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `custody completions`.

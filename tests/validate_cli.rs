@@ -703,6 +703,36 @@ fn completions_and_man_page() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains(".TH custody"));
+    // A page per command, with what clap does not know: exit status, examples, files, environment.
+    let out = custody(&root()).args(["man", "validate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        ".TH custody-validate 1",
+        "\\fB\\-\\-ids\\-from\\fR",
+        ".SH \"EXIT STATUS\"",
+        ".SH EXAMPLES",
+        ".SH FILES",
+        ".SH ENVIRONMENT",
+        "\\fBcustody\\-check\\fR(1)",
+    ] {
+        assert!(page.contains(part), "{part}:\n{page}");
+    }
+    custody(&root()).args(["man", "nope"]).assert().code(2);
+    let tmp = tempfile::tempdir().unwrap();
+    custody(tmp.path())
+        .args(["man", "--dir", "man1"])
+        .assert()
+        .code(0);
+    let mut pages: Vec<String> = std::fs::read_dir(tmp.path().join("man1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(pages.len(), 12, "{pages:?}");
+    assert!(
+        pages.contains(&"custody.1".to_owned()) && pages.contains(&"custody-seal.1".to_owned())
+    );
 }
 
 #[test]

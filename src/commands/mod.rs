@@ -18,7 +18,7 @@ mod completions;
 mod explain;
 mod import;
 mod init;
-mod man;
+pub(crate) mod man;
 mod rules;
 mod schema;
 mod seal;
@@ -79,7 +79,7 @@ pub fn run(cli: Cli, progress: Option<run::Progress>) -> Outcome {
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args.dir),
         Command::Completions(args) => completions::run(args.shell),
-        Command::Man => man::run(),
+        Command::Man(args) => man::run(&args),
         Command::Schema(args) => schema::run(args.kind),
     }
 }
