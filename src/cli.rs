@@ -38,6 +38,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it checks, why, how to fix it, framework references
     Explain(ExplainArgs),
+    /// Test a command line against a workflow's command policy: each segment and the glob that decided it
+    #[command(name = "check-command")]
+    JudgeCommandLine(CheckCommandArgs),
     /// Scaffold a starter layout: example workflow, .custody.yaml, pre-commit and CI files
     Init(InitArgs),
     /// Print shell completions
@@ -141,6 +144,23 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule id such as CUS-W005
     pub rule: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+}
+
+/// `custody check-command`.
+#[derive(Debug, Args)]
+pub struct CheckCommandArgs {
+    /// The workflow's metadata.id
+    pub workflow: String,
+    /// The command line, as a session would record it (quote it for the shell)
+    pub command_line: String,
+    /// Workflow manifests (files or directories; repeatable)
+    #[arg(long = "workflows", value_name = "PATH", required = true)]
+    pub workflows: Vec<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Output format

@@ -6,6 +6,7 @@ mod ambiguity;
 mod anchoring;
 mod chain_props;
 mod check_cli;
+mod check_command;
 mod check_fixtures;
 mod cli;
 mod config_discovery;

@@ -85,3 +85,21 @@ deny contains f if {
 		"path": ["evidence", "events", i, "command"],
 	}
 }
+
+# How the workflow's command policy judges each segment of `command`, in order, and which globs decided
+# ("denied" by the deny globs that match; else "allowed" by the allow globs that match, or by an empty allow
+# list; else "not allowed"): the same judgement CUS-S014 makes, shown segment by segment.
+verdicts(command) := [_verdict(seg) | some seg in custody.command_segments(command)]
+
+_verdict(seg) := {"segment": seg, "decision": "denied", "globs": by} if {
+	by := [g | some g in deny_globs; custody.glob_match([g], true, seg)]
+	count(by) > 0
+} else := {"segment": seg, "decision": "allowed", "globs": by} if {
+	by := [g | some g in allow_globs; custody.glob_match([g], false, seg)]
+	count(by) > 0
+} else := {"segment": seg, "decision": "allowed", "globs": []} if {
+	count(allow_globs) == 0
+} else := {"segment": seg, "decision": "not allowed", "globs": []}
+
+# `custody check-command`: the verdicts on `input.command_line` under the workflow in input.custody.workflow.
+command_line_verdicts := verdicts(input.command_line) if is_string(input.command_line)

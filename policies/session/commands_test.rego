@@ -2,6 +2,7 @@ package custody.session.commands_test
 
 import rego.v1
 
+import data.custody.session.commands
 import data.custody.session.fixtures_test as fx
 
 cmd(seq, command) := object.union(fx.valid_bundle.evidence.events[0], {"seq": seq, "command": command})
@@ -68,4 +69,25 @@ test_s014_only_command_events_are_checked if {
 	ev := object.union(cmd(1, "rm -rf /"), {"type": "output"})
 	inp := with_events([ev])
 	fx.findings == set() with input as inp
+}
+
+# ---- verdicts (custody check-command) ----
+
+test_verdicts_name_the_deciding_globs if {
+	wf := {"spec": {"session": {"commands": {"allow": ["psql *", "pg_dump *"], "deny": ["*DROP DATABASE*"]}}}}
+	v := commands.verdicts("psql -c 'drop database payments' && pg_dump x | gzip") with input as {"custody": {"workflow": wf}}
+	v == [
+		{"segment": "psql -c 'drop database payments'", "decision": "denied", "globs": ["*DROP DATABASE*"]},
+		{"segment": "pg_dump x", "decision": "allowed", "globs": ["pg_dump *"]},
+		{"segment": "gzip", "decision": "not allowed", "globs": []},
+	]
+}
+
+test_verdicts_with_no_allow_list_allow_what_is_not_denied if {
+	wf := {"spec": {"session": {"commands": {"deny": ["rm -rf *"]}}}}
+	v := commands.verdicts("ls; rm -rf /") with input as {"custody": {"workflow": wf}}
+	v == [
+		{"segment": "ls", "decision": "allowed", "globs": []},
+		{"segment": "rm -rf /", "decision": "denied", "globs": ["rm -rf *"]},
+	]
 }

@@ -126,6 +126,22 @@ pub const PAGES: &[Page] = &[
         config: true,
     },
     Page {
+        command: "check-command",
+        exit: &[
+            ("0", "every segment of the command line is allowed"),
+            ("1", "a segment is denied or not allowed (a session running it gets CUS-S014)"),
+            (
+                "2",
+                "the workflow is not declared, declared twice or invalid, the command line is empty, or a policy error",
+            ),
+        ],
+        examples: &[(
+            "Would the payments workflow allow this?",
+            "custody check-command payments-db-admin \"psql -c 'DROP DATABASE payments'\" --workflows workflows/",
+        )],
+        config: true,
+    },
+    Page {
         command: "init",
         exit: &[
             ("0", "missing files written; existing ones kept"),

@@ -14,6 +14,7 @@ use custody_engine::report::{self, Context};
 use custody_engine::source::Budgets;
 
 mod check;
+mod check_command;
 mod completions;
 mod explain;
 mod import;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli, progress: Option<run::Progress>) -> Outcome {
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::JudgeCommandLine(args) => check_command::run(&args),
         Command::Init(args) => init::run(&args.dir),
         Command::Completions(args) => completions::run(args.shell),
         Command::Man(args) => man::run(&args),

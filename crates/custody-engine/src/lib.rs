@@ -8,6 +8,7 @@
 pub mod atomic;
 pub mod budget;
 pub mod catalogue;
+pub mod command_check;
 pub mod config;
 pub mod discover;
 pub mod document;
