@@ -32,6 +32,9 @@ pub enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Write today's findings into the configuration as governed exceptions (reason `baseline`), to turn the
+    /// gate on now and pay the debt down
+    Baseline(BaselineArgs),
     /// Run the Rego unit tests (rules named test_*) of the built-in and the given policies
     Test(TestArgs),
     /// List the rule catalogue (id, severity, title, frameworks)
@@ -149,6 +152,32 @@ pub struct ExplainArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Human)]
     pub format: TextFormat,
+}
+
+/// `custody baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Manifests to validate (default: the current directory); with --workflows, the bundles to check
+    pub paths: Vec<PathBuf>,
+    /// Baseline the findings of `check` on the bundles PATHS, against these workflow manifests (repeatable)
+    #[arg(long = "workflows", value_name = "PATH")]
+    pub workflows: Vec<PathBuf>,
+    /// Extra Rego policy directory or file (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Extra data document (JSON or YAML), merged into `data` (repeatable)
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// The configuration file to write the exceptions into (default: the nearest .custody.yaml, else a new
+    /// .custody.yaml in the current directory)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Evaluation time (RFC 3339; default: now); the exceptions expire params.baselineMaxAge after it
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 /// `custody check-command`.

@@ -4,6 +4,7 @@ mod common;
 
 mod ambiguity;
 mod anchoring;
+mod baseline;
 mod chain_props;
 mod check_cli;
 mod check_command;

@@ -729,7 +729,7 @@ fn completions_and_man_page() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     pages.sort();
-    assert_eq!(pages.len(), 13, "{pages:?}");
+    assert_eq!(pages.len(), 14, "{pages:?}");
     assert!(
         pages.contains(&"custody.1".to_owned()) && pages.contains(&"custody-seal.1".to_owned())
     );

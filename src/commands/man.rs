@@ -101,6 +101,25 @@ pub const PAGES: &[Page] = &[
         config: false,
     },
     Page {
+        command: "baseline",
+        exit: &[
+            ("0", "every finding was written into the configuration as an exception"),
+            ("1", "some findings cannot be waived (locked rules, configuration warnings): they still fail"),
+            (
+                "2",
+                "the run did not evaluate everything, or the configuration cannot be edited or written: nothing was written",
+            ),
+        ],
+        examples: &[
+            ("Baseline the manifests of a repository", "custody baseline"),
+            (
+                "Baseline the findings on session bundles",
+                "custody baseline bundles/ --workflows workflows/",
+            ),
+        ],
+        config: true,
+    },
+    Page {
         command: "test",
         exit: &[
             ("0", "every test passed"),

@@ -13,6 +13,7 @@ use custody_engine::pipeline::run::{self, Report, RunOptions};
 use custody_engine::report::{self, Context};
 use custody_engine::source::Budgets;
 
+mod baseline;
 mod check;
 mod check_command;
 mod completions;
@@ -78,6 +79,7 @@ pub fn run(cli: Cli, progress: Option<run::Progress>) -> Outcome {
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
         Command::JudgeCommandLine(args) => check_command::run(&args),
         Command::Init(args) => init::run(&args.dir),
         Command::Completions(args) => completions::run(args.shell),

@@ -50,6 +50,9 @@ pub enum ExceptionScope {
 pub struct Exception {
     pub rule: String,
     pub scope: ExceptionScope,
+    /// A finding's `path` (`spec.approval.separationOfDuties`): the exception then waives the finding at that
+    /// node only (what `custody baseline` writes), not every finding of the rule in its scope.
+    pub path: Option<String>,
     pub reason: String,
     /// The date as written (`2027-03-31`).
     pub expires: String,
@@ -82,7 +85,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "exceptions",
 ];
-const EXCEPTION_KEYS: &[&str] = &["rule", "workflow", "session", "reason", "expires"];
+const EXCEPTION_KEYS: &[&str] = &["rule", "workflow", "session", "path", "reason", "expires"];
 
 /// The rule parameters `params` may set: those with a built-in default.
 fn param_keys() -> Vec<&'static str> {
@@ -391,6 +394,7 @@ impl Config {
         Ok(Exception {
             rule,
             scope,
+            path: text("path")?,
             reason,
             expires,
             expires_end_ns: end,
@@ -457,18 +461,20 @@ impl Config {
         off
     }
 
-    /// The position of an exception, for the config-file line in C001/C002 findings.
     /// The longest an exception may run past the evaluation time before `CUS-C003` warns: the
     /// `exceptionMaxAge` parameter as written and in nanoseconds (its default when unset or unreadable).
     pub fn exception_horizon_ns(&self) -> (String, i64) {
+        self.duration_param("exceptionMaxAge")
+    }
+
+    /// A duration parameter (`params.NAME`, else its default) as written and in nanoseconds; its default
+    /// when the configured value is unreadable.
+    pub fn duration_param(&self, name: &str) -> (String, i64) {
         let default = crate::engine::DEFAULT_PARAMS
             .iter()
-            .find(|(k, _)| *k == "exceptionMaxAge")
+            .find(|(k, _)| *k == name)
             .map_or("365d", |(_, v)| *v);
-        let text = self
-            .params
-            .get("exceptionMaxAge")
-            .map_or(default, String::as_str);
+        let text = self.params.get(name).map_or(default, String::as_str);
         match crate::units::duration_ns(text) {
             Some(ns) => (text.to_owned(), ns),
             None => (

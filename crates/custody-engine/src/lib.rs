@@ -6,6 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod atomic;
+pub mod baseline;
 pub mod budget;
 pub mod catalogue;
 pub mod command_check;

@@ -12,6 +12,7 @@ pub const DEFAULT_PARAMS: &[(&str, &str)] = &[
     ("breakGlassReviewMax", "72h"),
     ("credentialMaxAge", "90d"),
     ("exceptionMaxAge", "365d"),
+    ("baselineMaxAge", "90d"),
 ];
 
 /// The data document: `data.custody.params` defaults, overridden by `params`, then merged with `--data` files.

@@ -202,10 +202,15 @@ pub fn apply_config(report: &mut Report, config: &Config, catalogue: &Catalogue,
                 if exception.rule != finding.rule || exception.expires_end_ns < now_ns {
                     continue;
                 }
-                let matches = match &exception.scope {
+                let in_scope = match &exception.scope {
                     ExceptionScope::Workflow(w) => finding.workflow.as_deref() == Some(w.as_str()),
                     ExceptionScope::Session(s) => finding.session.as_deref() == Some(s.as_str()),
                 };
+                let at_node = exception
+                    .path
+                    .as_deref()
+                    .is_none_or(|p| finding.path.as_deref() == Some(p));
+                let matches = in_scope && at_node;
                 if matches {
                     used[i] = true;
                     finding.waived = Some(Waiver {
