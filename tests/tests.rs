@@ -29,3 +29,4 @@ mod output_safety;
 mod snapshots;
 mod untouched;
 mod validate_cli;
+mod wrapping;

@@ -231,6 +231,23 @@ fn setup_evaluation(evaluation: &Evaluation, only: Option<DocumentKind>) -> Resu
     setup(&flags, false, only)
 }
 
+/// The width to wrap human output to when standard output is a terminal: `COLUMNS` when it holds a
+/// plausible width, else the terminal's own; `None` when standard output is not a terminal (no wrapping).
+fn terminal_width() -> Option<usize> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c >= 20);
+    Some(
+        columns
+            .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+            .unwrap_or(100),
+    )
+}
+
 fn use_color(color: Color) -> bool {
     match color {
         Color::Always => true,
@@ -291,7 +308,7 @@ fn render_report(report: &mut Report, setup: &Setup, evaluation: &Evaluation) ->
         catalogue: setup.policies.catalogue(),
         strict: evaluation.strict,
         color: evaluation.output.is_none() && use_color(evaluation.color),
-        width: 100,
+        width: (evaluation.output.is_none()).then(terminal_width).flatten(),
     };
     let reporter =
         report::for_format(evaluation.format.name()).expect("every --format value has a reporter");

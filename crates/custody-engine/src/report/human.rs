@@ -121,9 +121,17 @@ impl Reporter for Human {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme)
-            .with_width(ctx.width)
-            .with_links(false);
+        // Wrapped at spaces only, never inside a word: a timestamp, a command or a path stays whole (one longer
+        // than the line overflows it rather than being cut).
+        let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+        let handler = match ctx.width {
+            Some(width) => handler
+                .with_width(width)
+                .with_break_words(false)
+                .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+                .with_word_splitter(textwrap::WordSplitter::NoHyphenation),
+            None => handler.with_wrap_lines(false),
+        };
         let mut out = String::new();
         let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
         for finding in &report.findings {

@@ -21,8 +21,8 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     pub strict: bool,
     pub color: bool,
-    /// Terminal width for wrapping source snippets.
-    pub width: usize,
+    /// The terminal's width, to wrap human output to; `None` (output to a file or a pipe): no wrapping.
+    pub width: Option<usize>,
 }
 
 /// An output format.
