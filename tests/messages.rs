@@ -93,3 +93,48 @@ fn a_configuration_error_has_no_internal_code_line() {
     assert!(stderr.contains("unknown rule id `CUS-X999`"), "{stderr}");
     assert!(!stderr.contains("custody::"), "{stderr}");
 }
+
+#[test]
+fn a_yaml_syntax_error_is_shown_at_its_line_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let head = "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n";
+    for (name, body, line, column, hint) in [
+        ("tab.yaml", "\tid: x\n", 4, 1, "replace the tab with spaces"),
+        (
+            "indent.yaml",
+            "  id: x\n   title: y\nspec: {}\n",
+            5,
+            9,
+            "align the key with its siblings",
+        ),
+        (
+            "quote.yaml",
+            "  id: \"x\n  title: y\n",
+            4,
+            7,
+            "add the closing quote",
+        ),
+    ] {
+        std::fs::write(tmp.path().join(name), format!("{head}{body}")).unwrap();
+        let run = run_json(tmp.path(), &["validate", name]);
+        assert_eq!(run.code, 1, "{name}");
+        let finding = &run.json()["findings"][0];
+        assert_eq!(finding["rule"], "CUS-P001", "{name}");
+        assert_eq!(finding["line"], line, "{name}: {finding}");
+        assert_eq!(finding["column"], column, "{name}: {finding}");
+        assert!(
+            finding["message"].as_str().unwrap().contains(hint),
+            "{name}: {finding}"
+        );
+        // Human output shows the line itself.
+        let out = custody(tmp.path())
+            .args(["validate", name])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("╭─[{name}:{line}:{column}]")),
+            "{name}: {text}"
+        );
+    }
+}

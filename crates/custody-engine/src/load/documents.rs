@@ -5,7 +5,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::discover::Candidate;
 use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
-use crate::source::{self, Budgets, Node, Step, Value};
+use crate::source::{self, Budgets, Node, Pos, Step, Value};
 
 use super::read::p001;
 
@@ -27,8 +27,12 @@ pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, V
     let nodes = match source::parse_documents(text, budgets) {
         Ok(n) => n,
         Err(e) => {
-            let message = format!("cannot parse: {}", e.message);
-            return (Vec::new(), vec![p001(file, message, e.pos)]);
+            let pos = e.pos.map(|pos| located(text, pos));
+            let message = match pos.and_then(|pos| syntax_hint(&e.message, text, pos)) {
+                Some(hint) => format!("cannot parse: {}: {hint}", e.message),
+                None => format!("cannot parse: {}", e.message),
+            };
+            return (Vec::new(), vec![p001(file, message, pos)]);
         }
     };
     let mut docs = Vec::new();
@@ -49,6 +53,70 @@ pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, V
         }
     }
     (docs, problems)
+}
+
+/// `pos` with its byte offset in `text` filled in from its line and column (1-based, the column counted in
+/// characters) when the parser gave none, so that reports can show the line; a tab error points at the tab.
+fn located(text: &str, mut pos: Pos) -> Pos {
+    if pos.offset.is_some() || pos.line == 0 {
+        return pos;
+    }
+    let Some(line) = text.split_inclusive('\n').nth(pos.line as usize - 1) else {
+        return pos;
+    };
+    let start = text
+        .split_inclusive('\n')
+        .take(pos.line as usize - 1)
+        .map(str::len)
+        .sum::<usize>();
+    let content = line.trim_end_matches(['\n', '\r']);
+    let column = (pos.column.max(1) - 1) as usize;
+    let within = content
+        .char_indices()
+        .nth(column)
+        .map_or(content.len(), |(i, _)| i);
+    let (at, len) = match content.find('\t') {
+        Some(tab) if tab <= within => (tab, 1),
+        _ => (
+            within,
+            content[within..].chars().next().map_or(0, char::len_utf8),
+        ),
+    };
+    pos.offset = u32::try_from(start + at).ok();
+    pos.len = u32::try_from(len).unwrap_or(0);
+    if content.find('\t').is_some_and(|tab| tab <= within) {
+        pos.column = u32::try_from(content[..at].chars().count() + 1).unwrap_or(pos.column);
+    }
+    pos
+}
+
+/// What to do about a YAML syntax error, in words, for the errors people make: a tab, a key out of line,
+/// an unclosed quote or bracket, a duplicate key, a value that needs quotes.
+fn syntax_hint(message: &str, text: &str, pos: Pos) -> Option<&'static str> {
+    let line = text
+        .lines()
+        .nth((pos.line as usize).checked_sub(1)?)
+        .unwrap_or("");
+    let m = message.to_ascii_lowercase();
+    Some(if m.contains("tab") {
+        "YAML indents with spaces only: replace the tab with spaces"
+    } else if m.contains("unclosed quote") || m.contains("quoted scalar") {
+        "a quoted value is not closed: add the closing quote, or escape the quote inside the value"
+    } else if m.contains("duplicate") {
+        "a key appears twice in the same mapping: keep one (YAML does not merge them)"
+    } else if m.contains("mapping values are not allowed") && line.trim_start().contains(": ") {
+        "this line is indented differently from the keys around it, or its value holds an unquoted `: `: align the key with its siblings, or quote the value"
+    } else if m.contains("mapping values are not allowed") {
+        "a value holds an unquoted `: `: quote the value"
+    } else if m.contains("cannot start any token") || m.contains("unexpected character") {
+        "a value starts with a character YAML reserves (`@`, `` ` ``, `%`, `|`, `>`, …): quote the value"
+    } else if m.contains("flow") || m.contains("unclosed") || m.contains("end of stream") {
+        "a `[`, `{` or quote opened here is not closed: close it, or quote the value that contains it"
+    } else if m.contains("indent") || m.contains("block") || m.contains("expected key") {
+        "the indentation does not match the lines above: indent this line like its siblings, with spaces"
+    } else {
+        return None;
+    })
 }
 
 /// [`documents`] of a file found by walking or named on the command line: a walked file that does not parse
