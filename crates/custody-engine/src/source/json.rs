@@ -919,6 +919,9 @@ mod tests {
             "{\r\n  \"a\" : [ ],\r\n  \"b\" : { }, \"\u{e9}\u{1f600}\": \"\u{ff5e}\"\r\n}",
             "[{\"apiVersion\": \"custody/v1\"},\n {\"kind\": \"Workflow\", \"n\": null}]",
             "{\"$schema\": \"../schemas/workflow.schema.json\", \"a\": \"x\\\"y\\\\z\"}",
+            // Tabs, lone carriage returns, and characters YAML 1.1 treated as line breaks.
+            "{\n\t\"a\": 1,\r\"b\": [\n\t\t2\n\t]\n}",
+            "{\"a\": \"x\u{2028}y\u{85}z\u{feff}\", \"b\": \"\\u2028\", \"c\": 1}",
         ] {
             assert_eq!(strict(text).unwrap(), slow(text), "{text}");
         }
@@ -964,16 +967,36 @@ mod tests {
             ("{\"a\": \"\\'\"}", 1, 8, "unknown escape `\\'`"),
             ("{\"a\": \"\\u12\"}", 1, 8, "four hexadecimal digits"),
             ("{\"a\": \"\\ud800\"}", 1, 8, "lone surrogate `\\ud800`"),
-            ("{\"a\": \"\\udc00\\ud800\"}", 1, 8, "lone surrogate `\\udc00`"),
-            ("{\"a\": 1,\n \"a\": 2}", 2, 2, "duplicate key `a` (first at line 1, column 2)"),
+            (
+                "{\"a\": \"\\udc00\\ud800\"}",
+                1,
+                8,
+                "lone surrogate `\\udc00`",
+            ),
+            (
+                "{\"a\": 1,\n \"a\": 2}",
+                2,
+                2,
+                "duplicate key `a` (first at line 1, column 2)",
+            ),
             ("{\"a\": 1} {\"b\": 2}", 1, 10, "a second JSON value"),
             ("{\"a\": 1} x", 1, 10, "`x` after the JSON value"),
             ("{\"a\": 1 \"b\": 2}", 1, 9, "a missing comma"),
             ("[1 2]", 1, 4, "a missing comma"),
             ("{\"a\" 1}", 1, 6, "expected `:`"),
             ("{\"a\": [1, 2}", 1, 12, "expected `,` or `]`"),
-            ("{\"a\": 1", 1, 8, "ends inside the object opened at line 1, column 1"),
-            ("[\n  [1", 2, 5, "ends inside the array opened at line 2, column 3"),
+            (
+                "{\"a\": 1",
+                1,
+                8,
+                "ends inside the object opened at line 1, column 1",
+            ),
+            (
+                "[\n  [1",
+                2,
+                5,
+                "ends inside the array opened at line 2, column 3",
+            ),
             ("{\"a\": \"x}", 1, 7, "not closed"),
             ("", 1, 1, "no JSON value"),
             ("  \n", 2, 1, "no JSON value"),
@@ -981,7 +1004,12 @@ mod tests {
             ("{\"a\": 1,, \"b\": 2}", 1, 9, "`,` where a key is expected"),
             ("{\"a\": }", 1, 7, "`}` where a value is expected"),
             ("{\"a\": &x 1}", 1, 7, "`&` cannot start a JSON value"),
-            ("{\"\u{e9}\": \"\u{e9}\", \"b\": tru}", 1, 17, "`tru` is not a JSON value"),
+            (
+                "{\"\u{e9}\": \"\u{e9}\", \"b\": tru}",
+                1,
+                17,
+                "`tru` is not a JSON value",
+            ),
         ] {
             let err = strict(text).expect_err(text);
             let pos = err.pos.unwrap_or_else(|| panic!("{text}: {err:?}"));
