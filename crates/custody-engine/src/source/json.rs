@@ -56,9 +56,9 @@ pub fn parse_text(text: &str, budgets: &Budgets) -> Result<Node, ParseError> {
         }
     })();
     parsed.map_err(|stop| match stop {
-        Stop::Error { message, at, len } => ParseError {
-            message,
-            pos: Some(pos_at(text, at, len)),
+        Stop::Error(e) => ParseError {
+            pos: Some(pos_at(text, e.at, e.len)),
+            message: e.message,
         },
         // Strict mode never declines; a decline would still be a failure, never a pass.
         Stop::Decline => ParseError {
@@ -93,12 +93,15 @@ pub fn parse_record(text: &str, budgets: &Budgets) -> Option<Node> {
 enum Stop {
     /// The record fast path leaves the text to serde-saphyr.
     Decline,
-    /// Not strict JSON (or a budget exceeded): the message, and the byte offset and length of the offence.
-    Error {
-        message: String,
-        at: usize,
-        len: usize,
-    },
+    /// Not strict JSON (or a budget exceeded). Boxed: the common path returns small results.
+    Error(Box<Offence>),
+}
+
+/// What is wrong, and the byte offset and length of the offending text.
+struct Offence {
+    message: String,
+    at: usize,
+    len: usize,
 }
 
 type Res<T> = Result<T, Stop>;
@@ -170,7 +173,7 @@ impl<'a> Parser<'a> {
         if self.record {
             return Stop::Decline;
         }
-        Stop::Error { message, at, len }
+        Stop::Error(Box::new(Offence { message, at, len }))
     }
 
     /// Decline in the record fast path; nothing in strict mode.
@@ -184,7 +187,20 @@ impl<'a> Parser<'a> {
 
     /// White space between tokens: spaces only in a record; spaces, tabs and line breaks in a file, where a
     /// comment is an error.
+    #[inline(always)]
     fn spaces(&mut self) -> Res<()> {
+        // The common case in both modes: spaces, or none, before the next token.
+        while self.peek() == Some(b' ') {
+            self.skip(1);
+        }
+        if self.record || !matches!(self.peek(), Some(b'\t' | b'\n' | b'\r' | b'#' | b'/')) {
+            return Ok(());
+        }
+        self.more_spaces()
+    }
+
+    /// [`Self::spaces`] past a tab, line break or comment in a file.
+    fn more_spaces(&mut self) -> Res<()> {
         loop {
             match self.peek() {
                 Some(b' ') => self.skip(1),
@@ -459,6 +475,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Enter a `{` or `[`: its position, and one more level of nesting (an error past the depth budget).
+    #[inline]
     fn enter(&mut self) -> Res<Pos> {
         let pos = self.pos(1)?;
         self.depth += 1;
