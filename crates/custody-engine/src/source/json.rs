@@ -13,9 +13,10 @@
 //!   top level that is not an object, anything malformed — makes it return `None`, and the caller parses the
 //!   record with serde-saphyr, which decides and reports.
 //!
-//! Both give exactly the values and positions serde-saphyr gives the same JSON text: line, 1-based column in
-//! characters, byte offset, token length in bytes (containers have length 1). Property tests hold them to
-//! serde-saphyr's trees.
+//! Both give exactly the values and positions serde-saphyr gives the same JSON text, wherever serde-saphyr
+//! reads it (it refuses keys longer than 1024 characters, which JSON allows): line, 1-based column in
+//! characters (a line ends at `\n`, `\r\n` or a lone `\r`), byte offset, token length in bytes (containers
+//! have length 1). Property tests hold them to serde-saphyr's trees.
 
 use std::collections::HashMap;
 
