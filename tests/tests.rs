@@ -27,6 +27,7 @@ mod large_bundles;
 mod messages;
 mod output_safety;
 mod snapshots;
+mod strict_json;
 mod untouched;
 mod validate_cli;
 mod wrapping;

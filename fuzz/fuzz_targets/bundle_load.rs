@@ -4,7 +4,7 @@
 #![no_main]
 
 use custody_engine::evidence::{bundle, chain};
-use custody_engine::source::{self, Budgets, Node};
+use custody_engine::source::{self, Budgets, Node, Syntax};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,12 @@ fuzz_target!(|data: &[u8]| {
         let Ok(text) = source::decode(rest) else {
             return;
         };
-        let (docs, _problems) = custody_engine::load::documents("fuzz.yaml", text, &budgets);
+        let syntax = if mode % 4 == 0 {
+            Syntax::Yaml
+        } else {
+            Syntax::Json
+        };
+        let (docs, _problems) = custody_engine::load::documents("fuzz", text, syntax, &budgets);
         for doc in docs {
             let loaded = bundle::resolve(doc.node, "fuzz.yaml", None, &budgets);
             let id = loaded

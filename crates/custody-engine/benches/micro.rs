@@ -13,7 +13,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 
 use custody_engine::document::DocumentKind;
 use custody_engine::engine::{builtin_sources, data_document, EngineChoice, Policies};
-use custody_engine::source::{Budgets, Step};
+use custody_engine::source::{Budgets, Step, Syntax};
 
 // The allocator the custody binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -37,10 +37,18 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.throughput(Throughput::Bytes(MANIFEST.len() as u64));
     group.bench_function("manifest", |b| {
-        b.iter(|| custody_engine::load::documents("payments-db-admin.yaml", MANIFEST, &budgets))
+        b.iter(|| {
+            custody_engine::load::documents(
+                "payments-db-admin.yaml",
+                MANIFEST,
+                Syntax::Yaml,
+                &budgets,
+            )
+        })
     });
     group.finish();
-    let (docs, _) = custody_engine::load::documents("payments-db-admin.yaml", MANIFEST, &budgets);
+    let (docs, _) =
+        custody_engine::load::documents("payments-db-admin.yaml", MANIFEST, Syntax::Yaml, &budgets);
     let node = &docs[0].node;
     let path = [
         Step::Key("spec".into()),

@@ -57,12 +57,13 @@ pub const RUST_CHECKS: &[RustCheck] = &[
         "CUS-P001",
         Severity::Error,
         "File cannot be parsed",
-        "The file is not valid YAML or JSON, is not UTF-8, holds duplicate keys or unsupported tags, exceeds a \
+        "The file is not valid YAML or JSON (a `.json` file is strict JSON: no trailing commas, comments, \
+         single quotes, unquoted keys or NaN), is not UTF-8, holds duplicate keys or unsupported tags, exceeds a \
          resource budget (size, depth, aliases, nodes), or names a referenced file that is missing or escapes \
          the bundle directory. Nothing in it could be evaluated, so the run fails closed.",
         &["NIST-800-53:AU-9", "NIST-CSF-2.0:GV.PO-01"],
-        "Fix the syntax at the line and column shown (a YAML linter helps), save the file as UTF-8, remove the \
-         duplicate key or the tag; when the message names a budget (limits.maxFileSize, limits.maxDepth, …), \
+        "Fix the syntax at the line and column shown (a YAML or JSON linter helps; or rename a `.json` file \
+         that is really YAML to `.yaml`), save the file as UTF-8, remove the duplicate key or the tag; when the message names a budget (limits.maxFileSize, limits.maxDepth, …), \
          split the input or, for input you trust, raise that budget under limits: in .custody.yaml.",
     ),
     (

@@ -185,7 +185,8 @@ impl Config {
     }
 
     pub fn parse(file: &str, text: String) -> Result<Config, ConfigError> {
-        let docs = source::parse_documents(&text, &Budgets::default())
+        let syntax = source::Syntax::of(std::path::Path::new(file));
+        let docs = source::parse_file(&text, syntax, &Budgets::default())
             .map_err(|e| plain_error(file, e.pos, e.message))?;
         let mut config = Config {
             file: Some(file.to_owned()),

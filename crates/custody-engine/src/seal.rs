@@ -116,7 +116,8 @@ fn parse(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), SealErro
 }
 
 fn render(path: &Path, docs: &[Json]) -> Result<String, SealError> {
-    let is_json = path.extension().is_some_and(|e| e == "json");
+    // A `.json` file (in any letter case) is read back as strict JSON: it is written as JSON.
+    let is_json = crate::source::Syntax::of(path) == crate::source::Syntax::Json;
     if is_json {
         let mut out = String::new();
         for d in docs {

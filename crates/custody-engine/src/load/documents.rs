@@ -5,7 +5,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::discover::Candidate;
 use crate::document::DocumentKind;
 use crate::findings::{Finding, Severity};
-use crate::source::{self, Budgets, Node, Pos, Step, Value};
+use crate::source::{self, Budgets, Node, Pos, Step, Syntax, Value};
 
 use super::read::p001;
 
@@ -22,15 +22,24 @@ pub struct Document {
 /// custody's (see [`looks_like_custody`]), or when it has no `apiVersion` and its `kind` is `Workflow` or
 /// `SessionBundle`; other documents (Kubernetes, Argo, CloudFormation …) are skipped. A custody document
 /// whose `apiVersion` is not exactly `custody/v1`, or whose kind is unknown, is `CUS-P002`; text that does not
-/// parse is `CUS-P001`. A top-level sequence (a JSON array of bundles) holds one document per item.
-pub fn documents(file: &str, text: &str, budgets: &Budgets) -> (Vec<Document>, Vec<Finding>) {
-    let nodes = match source::parse_documents(text, budgets) {
+/// parse as `syntax` (a `.json` file is strict JSON) is `CUS-P001`. A top-level sequence (a JSON array of
+/// bundles) holds one document per item.
+pub fn documents(
+    file: &str,
+    text: &str,
+    syntax: Syntax,
+    budgets: &Budgets,
+) -> (Vec<Document>, Vec<Finding>) {
+    let nodes = match source::parse_file(text, syntax, budgets) {
         Ok(n) => n,
         Err(e) => {
             let pos = e.pos.map(|pos| located(text, pos));
-            let message = match pos.and_then(|pos| syntax_hint(&e.message, text, pos)) {
-                Some(hint) => format!("cannot parse: {}: {hint}", e.message),
-                None => format!("cannot parse: {}", e.message),
+            let message = match syntax {
+                Syntax::Yaml => match pos.and_then(|pos| syntax_hint(&e.message, text, pos)) {
+                    Some(hint) => format!("cannot parse: {}: {hint}", e.message),
+                    None => format!("cannot parse: {}", e.message),
+                },
+                Syntax::Json => format!("cannot parse as JSON: {}", e.message),
             };
             return (Vec::new(), vec![p001(file, message, pos)]);
         }
@@ -127,7 +136,8 @@ pub fn candidate_documents(
     text: &str,
     budgets: &Budgets,
 ) -> (Vec<Document>, Vec<Finding>) {
-    let (docs, problems) = documents(&candidate.display, text, budgets);
+    let syntax = Syntax::of(&candidate.path);
+    let (docs, problems) = documents(&candidate.display, text, syntax, budgets);
     let unparsable = docs.is_empty() && problems.iter().any(|p| p.rule == "CUS-P001");
     if unparsable && !candidate.named && !mentions_custody(text.as_bytes()) {
         return (Vec::new(), Vec::new());

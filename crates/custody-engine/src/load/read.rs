@@ -161,10 +161,12 @@ pub fn text(path: &Path, max: u64) -> Result<String, FileError> {
         .map_err(FileError::Decode)
 }
 
-/// Read, decode and parse every YAML or JSON document of a file, within `budgets`.
+/// Read, decode and parse every document of a file, within `budgets`: YAML, or strict JSON for a `.json`
+/// file ([`source::Syntax`]).
 pub fn parsed(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), FileError> {
     let text = text(path, budgets.max_file_size)?;
-    let nodes = source::parse_documents(&text, budgets).map_err(FileError::Parse)?;
+    let nodes =
+        source::parse_file(&text, source::Syntax::of(path), budgets).map_err(FileError::Parse)?;
     Ok((text, nodes))
 }
 

@@ -2,22 +2,25 @@
 //! key and item, and the conversions the rest of custody needs (JSON for the schema validator and hashing,
 //! regorus values for policies).
 //!
-//! One parser decides all user input: `serde-saphyr` (maintained, pure Rust, span-aware, duplicate keys rejected,
-//! alias and depth budgets), read in `yaml.rs`. JSON is read by the same parser, so a file never passes one
-//! reader and fails another. Two fast paths read the common shapes — plain block-style YAML ([`yamlblock`]) and
-//! plain JSON Lines records ([`jsonline`]) — to exactly the tree serde-saphyr gives, and leave everything else,
-//! every error included, to it.
+//! A file is read by its name ([`Syntax`]): a `.json` file as strict JSON ([`json`]: RFC 8259, every
+//! deviation an error with its position), anything else as YAML. YAML is decided by `serde-saphyr`
+//! (maintained, pure Rust, span-aware, duplicate keys rejected, alias and depth budgets), read in `yaml.rs`.
+//! Two fast paths read the common shapes — plain block-style YAML ([`yamlblock`]) and plain JSON Lines
+//! records ([`json::parse_record`]) — to exactly the tree serde-saphyr gives, and leave everything else,
+//! every error included, to it. The JSON parser gives a `.json` file the tree serde-saphyr gives the same
+//! text, so a finding points at the same line and column whichever reads it.
 //!
 //! The parts: this file holds the tree ([`Node`], [`Value`], [`Key`], [`Pos`]), paths into it ([`Step`],
-//! [`path_string`], [`Node::locate`]) and the entry points [`parse_documents`] and [`parse_one`];
-//! [`decode`] turns bytes into text; [`Budgets`] are the resource limits every parser honours.
+//! [`path_string`], [`Node::locate`]) and the entry points [`parse_file`], [`parse_documents`] and
+//! [`parse_one`]; [`decode`] turns bytes into text; [`Budgets`] are the resource limits every parser honours.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 mod budgets;
 mod decode;
-pub mod jsonline;
+pub mod json;
 mod yaml;
 pub mod yamlblock;
 
@@ -311,7 +314,36 @@ pub struct ParseError {
     pub pos: Option<Pos>,
 }
 
-/// Parse every document of a YAML (or JSON) text. Empty documents are dropped.
+/// How a file's text is read, decided by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// YAML (JSON written in a YAML file is read as YAML flow syntax).
+    Yaml,
+    /// Strict JSON (RFC 8259): a file whose name ends in `.json`, in any letter case.
+    Json,
+}
+
+impl Syntax {
+    /// The syntax of the file at `path`: JSON for `*.json` (`.JSON`, `.Json` …), YAML otherwise (standard
+    /// input, `-`, included).
+    pub fn of(path: &Path) -> Syntax {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+            _ => Syntax::Yaml,
+        }
+    }
+}
+
+/// Parse every document of a file's text as its syntax reads it: the YAML documents (empty ones dropped), or
+/// the one value of a strict JSON text.
+pub fn parse_file(text: &str, syntax: Syntax, budgets: &Budgets) -> Result<Vec<Node>, ParseError> {
+    match syntax {
+        Syntax::Yaml => parse_documents(text, budgets),
+        Syntax::Json => json::parse_text(text, budgets).map(|node| vec![node]),
+    }
+}
+
+/// Parse every document of a YAML text (JSON in YAML flow syntax included). Empty documents are dropped.
 pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, ParseError> {
     if text.contains('\0') {
         let offset = text.find('\0').unwrap_or(0);
@@ -336,7 +368,7 @@ pub fn parse_documents(text: &str, budgets: &Budgets) -> Result<Vec<Node>, Parse
 /// Parse a single JSON/YAML value (one line of a JSON Lines stream).
 pub fn parse_one(text: &str, budgets: &Budgets) -> Result<Node, ParseError> {
     // A plain JSON object (the common record) is read by the JSON fast path, to the same tree.
-    if let Some(node) = jsonline::parse_object(text, budgets) {
+    if let Some(node) = json::parse_record(text, budgets) {
         return Ok(node);
     }
     let mut docs = parse_documents(text, budgets)?;

@@ -21,7 +21,7 @@
 
 mod scalars;
 
-use super::jsonline::MAX_KEY_BYTES;
+use super::json::MAX_KEY_BYTES;
 use super::{Budgets, Key, Node, Pos, Value};
 use scalars::plain_type;
 
