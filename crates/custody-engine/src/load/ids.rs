@@ -1,10 +1,10 @@
 //! The workflow id of a manifest written the usual way, read without parsing the file: what
 //! `validate --ids-from` needs of every other manifest in a repository, on each commit.
 //!
-//! [`plain_workflow_id`] answers only for a file whose shape it fully understands: one block-style YAML
-//! document whose top-level keys are plain words, `apiVersion: custody/v1`, `kind: Workflow`, and a
+//! [`plain_workflow_ids`] answers only for a file whose shape it fully understands: block-style YAML
+//! documents (separated by `---` lines) whose top-level keys are plain words, `apiVersion: custody/v1`, `kind: Workflow`, and a
 //! `metadata:` block holding `id:` with a plain or simply quoted scalar. For anything else (JSON, flow
-//! style, several documents, anchors, tags, tabs, escapes, repeated keys, comments where a value is
+//! style, `...` or `--- value` markers, anchors, tags, tabs, escapes, repeated keys, comments where a value is
 //! expected) it answers `None`, and the caller parses the file as every other command does.
 
 /// What a top-level line or a `metadata:` child line says: `key`, and the rest after `:` (trimmed).
@@ -44,13 +44,45 @@ fn scalar(raw: &str) -> Option<String> {
     plain.then(|| raw.to_owned())
 }
 
-/// `metadata.id` of `text` and its 1-based line, when `text` is a custody/v1 workflow written the usual
-/// way (see the module documentation); `None` when the file must be parsed to know.
-pub fn plain_workflow_id(text: &str) -> Option<(String, u32)> {
+/// The `metadata.id` of each document of `text`, with its 1-based line, when every document is a
+/// custody/v1 workflow written the usual way (see the module documentation); `None` when the file must be
+/// parsed to know.
+pub fn plain_workflow_ids(text: &str) -> Option<Vec<(String, u32)>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\t') || text.contains('\r') {
         return None;
     }
+    let mut ids = Vec::new();
+    let mut doc = String::new();
+    // The number of lines before the current document.
+    let mut before = 0u32;
+    let mut lines = 0u32;
+    let finish = |doc: &str, before: u32, ids: &mut Vec<(String, u32)>| -> Option<()> {
+        let blank = doc
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        if !blank {
+            let (id, line) = plain_workflow_id(doc)?;
+            ids.push((id, before + line));
+        }
+        Some(())
+    };
+    for line in text.split_inclusive('\n') {
+        lines += 1;
+        if line.trim_end() == "---" {
+            finish(&doc, before, &mut ids)?;
+            doc.clear();
+            before = lines;
+        } else {
+            doc.push_str(line);
+        }
+    }
+    finish(&doc, before, &mut ids)?;
+    (!ids.is_empty()).then_some(ids)
+}
+
+/// `metadata.id` of one document and its 1-based line within it (see [`plain_workflow_ids`]).
+fn plain_workflow_id(text: &str) -> Option<(String, u32)> {
     let (mut api, mut kind, mut id) = (None, None, None);
     let mut seen_metadata = false;
     let mut in_metadata = false;
@@ -117,14 +149,25 @@ pub fn plain_workflow_id(text: &str) -> Option<(String, u32)> {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_workflow_id;
+    use super::plain_workflow_ids;
 
     #[test]
     fn the_usual_manifest_is_read_without_parsing() {
         let text = "# a comment\napiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: payments-db  # note\n  title: x\nspec:\n  id: other\n";
-        assert_eq!(plain_workflow_id(text), Some(("payments-db".to_owned(), 5)));
+        assert_eq!(
+            plain_workflow_ids(text),
+            Some(vec![("payments-db".to_owned(), 5)])
+        );
         let quoted = "apiVersion: \"custody/v1\"\nkind: 'Workflow'\nmetadata:\n    labels:\n      id: nested\n    id: \"a.b\"\n";
-        assert_eq!(plain_workflow_id(quoted), Some(("a.b".to_owned(), 6)));
+        assert_eq!(
+            plain_workflow_ids(quoted),
+            Some(vec![("a.b".to_owned(), 6)])
+        );
+        let two = "# header\n---\napiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: a\n---\napiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: b\n";
+        assert_eq!(
+            plain_workflow_ids(two),
+            Some(vec![("a".to_owned(), 6), ("b".to_owned(), 11)])
+        );
     }
 
     #[test]
@@ -132,7 +175,9 @@ mod tests {
         for text in [
             "{\"apiVersion\": \"custody/v1\", \"kind\": \"Workflow\", \"metadata\": {\"id\": \"x\"}}",
             "apiVersion: custody/v1\nkind: Workflow\nmetadata: {id: x}\n",
-            "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: x\n---\napiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: y\n",
+            "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n",
+            "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: x\n...\n",
+            "# only a comment\n",
             "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: &a x\n",
             "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: !!str x\n",
             "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: \"x\\u0041\"\n",
@@ -148,7 +193,7 @@ mod tests {
             "apiVersion: custody/v1\nkind: Workflow\nmetadata:\n  id: x\n    continued\n",
             "apiVersion: custody/v1\n  continued\nkind: Workflow\nmetadata:\n  id: x\n",
         ] {
-            assert_eq!(plain_workflow_id(text), None, "{text}");
+            assert_eq!(plain_workflow_ids(text), None, "{text}");
         }
     }
 }

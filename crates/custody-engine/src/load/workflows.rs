@@ -173,8 +173,8 @@ pub fn declared_ids(
                 file: c.display.clone(),
                 line,
             };
-            if let Some((id, line)) = super::ids::plain_workflow_id(&text) {
-                return Ok(vec![declared(&id, line)]);
+            if let Some(ids) = super::ids::plain_workflow_ids(&text) {
+                return Ok(ids.iter().map(|(id, line)| declared(id, *line)).collect());
             }
             let (documents, _) = candidate_documents(c, &text, budgets);
             Ok(documents
