@@ -108,6 +108,13 @@ fn a_yaml_syntax_error_is_shown_at_its_line_with_what_to_do() {
             "align the key with its siblings",
         ),
         (
+            "flow.yaml",
+            "  id: x\n  labels: [a, b\nspec:\n  purpose: z\n",
+            5,
+            11,
+            "is not closed",
+        ),
+        (
             "quote.yaml",
             "  id: \"x\n  title: y\n",
             4,

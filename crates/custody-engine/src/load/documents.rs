@@ -34,6 +34,13 @@ pub fn documents(
         Ok(n) => n,
         Err(e) => {
             let pos = e.pos.map(|pos| located(text, pos));
+            // A bracket left open is reported where the parser noticed, lines later: point at the bracket.
+            let pos = match (syntax, pos) {
+                (Syntax::Yaml, Some(p)) if flow_error(&e.message) => {
+                    Some(unclosed_bracket(text, p).unwrap_or(p))
+                }
+                _ => pos,
+            };
             let message = match syntax {
                 Syntax::Yaml => match pos.and_then(|pos| syntax_hint(&e.message, text, pos)) {
                     Some(hint) => format!("cannot parse: {}: {hint}", e.message),
@@ -99,6 +106,56 @@ fn located(text: &str, mut pos: Pos) -> Pos {
     pos
 }
 
+/// Whether a parser message may come from a `[` or `{` left open earlier.
+fn flow_error(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("placement of ':'")
+        || m.contains("expected ',' or")
+        || m.contains("flow")
+        || m.contains("end of stream")
+}
+
+/// The first `[` or `{` before `at` that is still open there (outside quotes and comments), on an earlier
+/// line: where the author forgot to close it.
+fn unclosed_bracket(text: &str, at: Pos) -> Option<Pos> {
+    let end = (at.offset? as usize).min(text.len());
+    let mut open: Vec<(usize, u32, u32)> = Vec::new();
+    let (mut line, mut column) = (1u32, 0u32);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for (i, c) in text[..end].char_indices() {
+        column += 1;
+        if c == '\n' {
+            (line, column, comment) = (line + 1, 0, false);
+            previous = c;
+            continue;
+        }
+        match (quote, c) {
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if !open.is_empty() || matches!(previous, ' ' | ':' | '\n') => {
+                quote = Some(c)
+            }
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '[' | '{') => open.push((i, line, column)),
+            (None, ']' | '}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    let &(offset, line, column) = open.first()?;
+    (line < at.line).then(|| Pos {
+        line,
+        column,
+        offset: u32::try_from(offset).ok(),
+        len: 1,
+    })
+}
+
 /// What to do about a YAML syntax error, in words, for the errors people make: a tab, a key out of line,
 /// an unclosed quote or bracket, a duplicate key, a value that needs quotes.
 fn syntax_hint(message: &str, text: &str, pos: Pos) -> Option<&'static str> {
@@ -113,6 +170,13 @@ fn syntax_hint(message: &str, text: &str, pos: Pos) -> Option<&'static str> {
         "a quoted value is not closed: add the closing quote, or escape the quote inside the value"
     } else if m.contains("duplicate") {
         "a key appears twice in the same mapping: keep one (YAML does not merge them)"
+    } else if flow_error(&m)
+        && matches!(
+            line.as_bytes().get(pos.column as usize - 1),
+            Some(b'[' | b'{')
+        )
+    {
+        "this `[` or `{` is not closed: close it before the next key, or quote the value that contains it"
     } else if m.contains("mapping values are not allowed") && line.trim_start().contains(": ") {
         "this line is indented differently from the keys around it, or its value holds an unquoted `: `: align the key with its siblings, or quote the value"
     } else if m.contains("mapping values are not allowed") {
