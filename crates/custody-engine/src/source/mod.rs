@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 mod budgets;
 mod decode;
+pub mod edit;
 pub mod json;
 mod yaml;
 pub mod yamlblock;
