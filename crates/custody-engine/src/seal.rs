@@ -115,9 +115,17 @@ fn parse(path: &Path, budgets: &Budgets) -> Result<(String, Vec<Node>), SealErro
     })
 }
 
-fn render(path: &Path, docs: &[Json]) -> Result<String, SealError> {
+/// The text of a bundle file whose documents are now `docs`. A YAML file is edited by span when it can be
+/// (`text` is its current content): only `seq`, `prev`, `hash` and `evidence.head` change, every other byte
+/// stays ([`crate::source::edit`]); otherwise the documents are written whole.
+fn render(path: &Path, text: &str, docs: &[Json], budgets: &Budgets) -> Result<String, SealError> {
     // A `.json` file (in any letter case) is read back as strict JSON: it is written as JSON.
     let is_json = crate::source::Syntax::of(path) == crate::source::Syntax::Json;
+    if !is_json {
+        if let Some(edited) = crate::source::edit::seal_by_span(text, docs, budgets) {
+            return Ok(edited);
+        }
+    }
     if is_json {
         let mut out = String::new();
         for d in docs {
@@ -145,7 +153,7 @@ pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, Seal
     if path.is_dir() {
         return seal_dir(path, reseal, budgets);
     }
-    let (_, nodes) = parse(path, budgets)?;
+    let (original, nodes) = parse(path, budgets)?;
     let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
     if !docs.iter().any(is_bundle) {
         return Err(err(path, "holds no SessionBundle document"));
@@ -166,7 +174,7 @@ pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, Seal
     if !changed {
         return Ok(Sealed::Unchanged);
     }
-    let text = render(path, &docs)?;
+    let text = render(path, &original, &docs, budgets)?;
     crate::atomic::write_atomic(path, text.as_bytes())
         .map_err(|e| err(path, format!("cannot write: {e}")))?;
     Ok(Sealed::Written(vec![path.to_owned()]))
@@ -179,7 +187,7 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
             "is not a bundle directory (no bundle.yaml or bundle.json)",
         )
     })?;
-    let (_, nodes) = parse(&manifest, budgets)?;
+    let (manifest_text, nodes) = parse(&manifest, budgets)?;
     let mut docs: Vec<Json> = nodes.iter().map(Node::to_json).collect();
     if docs.len() != 1 || !is_bundle(&docs[0]) {
         return Err(err(
@@ -200,7 +208,7 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
         if !changed {
             return Ok(Sealed::Unchanged);
         }
-        let text = render(&manifest, &docs)?;
+        let text = render(&manifest, &manifest_text, &docs, budgets)?;
         crate::atomic::write_atomic(&manifest, text.as_bytes())
             .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
         return Ok(Sealed::Written(vec![manifest]));
@@ -236,7 +244,7 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
         written.push(events_path);
     }
     if doc.pointer("/evidence/head").cloned() != old_head {
-        let text = render(&manifest, &docs)?;
+        let text = render(&manifest, &manifest_text, &docs, budgets)?;
         crate::atomic::write_atomic(&manifest, text.as_bytes())
             .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
         written.push(manifest);

@@ -134,7 +134,8 @@ fn event_edits(
     let (item_start, dash_indent) = line_of(text, first_offset);
     // `- key: value`, then the other keys below it at the first key's column.
     let child_indent = first_offset - item_start;
-    if !text[item_start + dash_indent..first_offset].starts_with('-') {
+    // `- key:` (block style); `- {key: …}` is left to the caller.
+    if text[item_start + dash_indent..first_offset].trim_end() != "-" {
         return None;
     }
     let mut appended = String::new();
