@@ -152,7 +152,7 @@ deny contains f if {
 	not denied_by_eligible
 	f := {
 		"id": "CUS-S008",
-		"msg": sprintf("%d distinct eligible approver(s) approved (%v) but the workflow requires %v: obtain the missing approvals (decisions that bypassed review do not count)", [count(approved_by), sort(approved_by), lib.min_approvals]),
+		"msg": sprintf("%d distinct eligible approver(s) approved (%s) but the workflow requires %v: obtain the missing approvals (decisions that bypassed review do not count)", [count(approved_by), lib.prose_list(sort(approved_by)), lib.min_approvals]),
 		"path": ["approval", "decisions"],
 	}
 }
