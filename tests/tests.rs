@@ -23,5 +23,6 @@ mod import_cli;
 mod large_bundles;
 mod output_safety;
 mod snapshots;
+mod streaming;
 mod untouched;
 mod validate_cli;

@@ -82,15 +82,42 @@ pub(crate) fn read_events(
     parse_events(std::io::BufReader::new(file), display, budgets)
 }
 
+/// Read `events.jsonl` line by line, handing each event node to `event` as it is parsed ([`each_event`]).
+pub(crate) fn read_each_event(
+    path: &Path,
+    display: &str,
+    budgets: &Budgets,
+    event: impl FnMut(Node),
+) -> Result<usize, (Option<Pos>, String)> {
+    let file =
+        std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
+    each_event(std::io::BufReader::new(file), display, budgets, event)
+}
+
 /// Parse a JSON Lines events stream (the contents of `events.jsonl`) into event nodes positioned at their
 /// lines, within the line-length and events budgets. `Err` is the `CUS-P001` position and message.
 pub fn parse_events(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     display: &str,
     budgets: &Budgets,
 ) -> Result<Vec<Node>, (Option<Pos>, String)> {
-    use crate::budget::{exceeded, read_line_bounded, LineRead};
     let mut events = Vec::new();
+    each_event(reader, display, budgets, |node| events.push(node))?;
+    Ok(events)
+}
+
+/// Read a JSON Lines events stream one line at a time, handing each event node (positioned at its line) to
+/// `event` as it is parsed, within the line-length and events budgets: memory stays bounded by one line.
+/// Returns the number of events; `Err` is the `CUS-P001` position and message of the first line that could
+/// not be read (events before it have been handed over).
+pub fn each_event(
+    mut reader: impl BufRead,
+    display: &str,
+    budgets: &Budgets,
+    mut event: impl FnMut(Node),
+) -> Result<usize, (Option<Pos>, String)> {
+    use crate::budget::{exceeded, read_line_bounded, LineRead};
+    let mut count = 0usize;
     let mut line_no = 0u32;
     let mut offset = 0u32;
     let mut buf = Vec::new();
@@ -123,7 +150,7 @@ pub fn parse_events(
             )
         })?;
         if !text.trim().is_empty() {
-            if events.len() >= budgets.max_events {
+            if count >= budgets.max_events {
                 return Err((
                     Some(Pos::line_only(line_no)),
                     format!(
@@ -146,11 +173,12 @@ pub fn parse_events(
                 )
             })?;
             shift(&mut node, line_no, offset);
-            events.push(node);
+            count += 1;
+            event(node);
         }
         offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
-    Ok(events)
+    Ok(count)
 }
 
 /// Shift every position of a node parsed from one line to file coordinates.

@@ -425,26 +425,36 @@ fn stream_batch(
     }
 }
 
-/// Keep the text of each bundle's `events.jsonl` for source snippets, when within the file-size budget.
-fn events_sources(
-    bundles: &[(LoadedBundle, Option<String>)],
-    opts: &RunOptions,
-    report: &mut Report,
-) {
+/// The `events.jsonl` files of the bundles: (display name, path), for source snippets.
+fn events_files(bundles: &[(LoadedBundle, Option<String>)]) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
     for (loaded, _) in bundles {
         let Some(name) = loaded.files.get(1) else {
             continue;
         };
-        if report.sources.contains_key(name) {
-            continue;
-        }
         if let Some(dir) = Path::new(&loaded.files[0]).parent() {
             let path = dir.join(Path::new(name).file_name().unwrap_or_default());
-            if let Some(text) = read::snippet_text(&path, opts.budgets.max_file_size) {
-                report.sources.insert(name.clone(), text);
-            }
+            files.push((name.clone(), path));
         }
     }
+    files
+}
+
+/// Keep the text of the `events.jsonl` files that findings point into, for source snippets, when within the
+/// file-size budget. Read once the bundles are evaluated and their events dropped, and only when a finding
+/// needs it: a large events file is never held twice, nor at all when nothing is reported in it.
+fn events_sources(files: Vec<(String, PathBuf)>, opts: &RunOptions, report: &mut Report) {
+    let wanted: HashSet<&str> = report.findings.iter().map(|f| f.file.as_str()).collect();
+    let mut texts = Vec::new();
+    for (name, path) in files {
+        if !wanted.contains(name.as_str()) || report.sources.contains_key(&name) {
+            continue;
+        }
+        if let Some(text) = read::snippet_text(&path, opts.budgets.max_file_size) {
+            texts.push((name, text));
+        }
+    }
+    report.sources.extend(texts);
 }
 
 /// Run `custody check`.
@@ -550,8 +560,9 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 &path, &display, opts, &declared, &mut seen, policies, report,
             );
         }
-        events_sources(&bundles, opts, report);
+        let events_files = events_files(&bundles);
         evaluate_all(bundles, &declared, policies, opts, report);
+        events_sources(events_files, opts, report);
         workflow_findings(&workflows, &declared, &seen.named, policies, opts, report);
     })
 }

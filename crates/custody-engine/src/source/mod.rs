@@ -12,6 +12,7 @@
 //! [`path_string`], [`Node::locate`]) and the entry points [`parse_documents`] and [`parse_one`];
 //! [`decode`] turns bytes into text; [`Budgets`] are the resource limits every parser honours.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -285,19 +286,44 @@ impl Node {
 
     /// The value as a regorus value (what policies see), built directly without a JSON round-trip.
     pub fn to_rego(&self) -> regorus::Value {
+        self.to_rego_shared(&mut HashMap::new())
+    }
+
+    /// [`Node::to_rego`], sharing one regorus string among equal keys and equal short strings (`strings`
+    /// holds those made so far): a bundle's many events repeat the same keys and mostly the same type,
+    /// principal and times, which are then held once.
+    fn to_rego_shared<'a>(
+        &'a self,
+        strings: &mut HashMap<&'a str, regorus::Value>,
+    ) -> regorus::Value {
+        /// Longer strings (commands, hashes) are rarely repeated: not worth remembering.
+        const SHARED_LEN: usize = 32;
+        fn shared<'a>(
+            text: &'a str,
+            strings: &mut HashMap<&'a str, regorus::Value>,
+        ) -> regorus::Value {
+            strings
+                .entry(text)
+                .or_insert_with(|| regorus::Value::from(text))
+                .clone()
+        }
         match &self.value {
             Value::Null => regorus::Value::Null,
             Value::Bool(b) => regorus::Value::from(*b),
             Value::Int(i) => regorus::Value::from(*i),
             Value::Float(f) => regorus::Value::from(*f),
+            Value::Str(s) if s.len() <= SHARED_LEN => shared(s, strings),
             Value::Str(s) => regorus::Value::from(s.as_str()),
-            Value::Seq(items) => {
-                regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>())
-            }
+            Value::Seq(items) => regorus::Value::from(
+                items
+                    .iter()
+                    .map(|item| item.to_rego_shared(strings))
+                    .collect::<Vec<_>>(),
+            ),
             Value::Map(entries) => regorus::Value::from(regorus::value::Object::from_entries(
                 entries
                     .iter()
-                    .map(|(k, v)| (regorus::Value::from(k.name.as_str()), v.to_rego()))
+                    .map(|(k, v)| (shared(&k.name, strings), v.to_rego_shared(strings)))
                     .collect(),
             )),
         }
