@@ -53,6 +53,51 @@ pub struct LoadedBundle {
     /// The files its references name (events file, recording), as resolved inside its directory: part of
     /// the bundle, never read as bundles of their own.
     pub references: Vec<PathBuf>,
+    /// The `events.jsonl` its events were read from, with where each event's line is.
+    pub events_file: Option<EventsFile>,
+}
+
+/// Where an event's line is in `events.jsonl`: its 1-based number and the byte offset of its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventLine {
+    pub number: u32,
+    pub offset: u32,
+}
+
+/// A bundle directory's `events.jsonl` as `check` keeps it once the events have gone into the policy input:
+/// where each event's line is (8 bytes an event, not its tree), so that a finding on an event is located by
+/// reading and parsing that one line again.
+pub struct EventsFile {
+    pub path: PathBuf,
+    pub lines: Vec<EventLine>,
+    budgets: Budgets,
+    /// The file, opened at the first finding that needs it.
+    file: std::sync::Mutex<Option<std::fs::File>>,
+}
+
+impl EventsFile {
+    /// Event `index` read again from its line, positioned as when the file was loaded (file index 1).
+    /// `None` when there is no such event or its line no longer reads as it did.
+    pub fn event(&self, index: usize) -> Option<Node> {
+        use std::io::{Read, Seek, SeekFrom};
+        let line = *self.lines.get(index)?;
+        let mut guard = self.file.lock().ok()?;
+        if guard.is_none() {
+            *guard = Some(std::fs::File::open(&self.path).ok()?);
+        }
+        let file = guard.as_mut()?;
+        file.seek(SeekFrom::Start(u64::from(line.offset))).ok()?;
+        let mut buf = Vec::new();
+        let mut reader = std::io::BufReader::new(
+            file.take(u64::try_from(self.budgets.max_line).ok()?.saturating_add(1)),
+        );
+        reader.read_until(b'\n', &mut buf).ok()?;
+        let text = source::decode(&buf).ok()?;
+        let mut node = source::parse_one(text, &self.budgets).ok()?;
+        shift(&mut node, line.number, line.offset);
+        set_file(&mut node, 1);
+        Some(node)
+    }
 }
 
 fn set_file(node: &mut Node, file: u16) {
@@ -71,23 +116,12 @@ fn reference_problem(file: &str, node: &Node, path: &[Step], message: String) ->
     f
 }
 
-/// Read `events.jsonl` line by line into event nodes positioned at their lines.
-pub(crate) fn read_events(
-    path: &Path,
-    display: &str,
-    budgets: &Budgets,
-) -> Result<Vec<Node>, (Option<Pos>, String)> {
-    let file =
-        std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
-    parse_events(std::io::BufReader::new(file), display, budgets)
-}
-
 /// Read `events.jsonl` line by line, handing each event node to `event` as it is parsed ([`each_event`]).
 pub(crate) fn read_each_event(
     path: &Path,
     display: &str,
     budgets: &Budgets,
-    event: impl FnMut(Node),
+    event: impl FnMut(Node, EventLine),
 ) -> Result<usize, (Option<Pos>, String)> {
     let file =
         std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
@@ -102,19 +136,20 @@ pub fn parse_events(
     budgets: &Budgets,
 ) -> Result<Vec<Node>, (Option<Pos>, String)> {
     let mut events = Vec::new();
-    each_event(reader, display, budgets, |node| events.push(node))?;
+    each_event(reader, display, budgets, |node, _| events.push(node))?;
     Ok(events)
 }
 
 /// Read a JSON Lines events stream one line at a time, handing each event node (positioned at its line) to
-/// `event` as it is parsed, within the line-length and events budgets: memory stays bounded by one line.
+/// `event` as it is parsed with where its line is, within the line-length and events budgets: memory stays
+/// bounded by one line.
 /// Returns the number of events; `Err` is the `CUS-P001` position and message of the first line that could
 /// not be read (events before it have been handed over).
 pub fn each_event(
     mut reader: impl BufRead,
     display: &str,
     budgets: &Budgets,
-    mut event: impl FnMut(Node),
+    mut event: impl FnMut(Node, EventLine),
 ) -> Result<usize, (Option<Pos>, String)> {
     use crate::budget::{exceeded, read_line_bounded, LineRead};
     let mut count = 0usize;
@@ -174,7 +209,13 @@ pub fn each_event(
             })?;
             shift(&mut node, line_no, offset);
             count += 1;
-            event(node);
+            event(
+                node,
+                EventLine {
+                    number: line_no,
+                    offset,
+                },
+            );
         }
         offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
@@ -200,11 +241,12 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     let mut problems = Vec::new();
     let mut references = Vec::new();
     let mut recording = RecordingFacts::default();
-    let events_file = node
+    let mut events_file = None;
+    let events_name = node
         .at(&["evidence", "events", "file"])
         .and_then(Node::as_str)
         .map(str::to_owned);
-    if let Some(name) = events_file.clone() {
+    if let Some(name) = events_name.clone() {
         let path = [
             Step::Key("evidence".into()),
             Step::Key("events".into()),
@@ -226,9 +268,22 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                     .map_or_else(|| PathBuf::from(&name), |d| d.join(&name))
                     .display()
                     .to_string();
-                match read_events(&p, &display, budgets) {
-                    Ok(mut events) => {
+                let mut events = Vec::new();
+                let mut lines = Vec::new();
+                let read = read_each_event(&p, &display, budgets, |event, line| {
+                    events.push(event);
+                    lines.push(line);
+                });
+                match read {
+                    Ok(_) => {
                         events.iter_mut().for_each(|e| set_file(e, 1));
+                        lines.shrink_to_fit();
+                        events_file = Some(EventsFile {
+                            path: p.clone(),
+                            lines,
+                            budgets: *budgets,
+                            file: std::sync::Mutex::new(None),
+                        });
                         files.push(display);
                         let pos = node.locate(&path[..2]).pos;
                         replacement = Some(Node::new(Value::Seq(events), pos));
@@ -259,7 +314,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     }
     // Inline events are bounded by the same events budget as `events.jsonl`.
     let inline_events = match node.at(&["evidence", "events"]).map(|n| &n.value) {
-        Some(Value::Seq(items)) if events_file.is_none() => items.len(),
+        Some(Value::Seq(items)) if events_name.is_none() => items.len(),
         _ => 0,
     };
     if inline_events > budgets.max_events {
@@ -331,6 +386,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         recording,
         problems,
         references,
+        events_file,
     }
 }
 

@@ -171,16 +171,47 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     RegoValue::from(map)
 }
 
+/// The policy input of a bundle. The events of an `events.jsonl` are moved out of the bundle's tree into the
+/// input one by one, each tree dropped as its value is made, so the two are never held whole side by side;
+/// findings on them are then located from their lines ([`bundle::EventsFile`]).
+fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> RegoValue {
+    let events = match (&loaded.events_file, loaded.node.get_mut("evidence")) {
+        (Some(_), Some(evidence)) => match evidence.get_mut("events").map(|e| &mut e.value) {
+            Some(crate::source::Value::Seq(items)) => Some(std::mem::take(items)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut input = stages::policy_input(&loaded.node, custody);
+    let Some(events) = events else {
+        return input;
+    };
+    let mut strings = crate::source::RegoStrings::default();
+    let values: Vec<RegoValue> = events
+        .into_iter()
+        .map(|event| event.to_rego_with(&mut strings))
+        .collect();
+    let slot = input
+        .as_object_mut()
+        .ok()
+        .and_then(|o| o.get_mut(&RegoValue::from("evidence")))
+        .and_then(|e| e.as_object_mut().ok())
+        .and_then(|e| e.get_mut(&RegoValue::from("events")));
+    if let Some(slot) = slot {
+        *slot = RegoValue::from(values);
+    }
+    input
+}
+
 /// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
 /// workflow is not judged.
 fn evaluate(
     engine: &mut Worker,
-    loaded: &LoadedBundle,
+    loaded: &mut LoadedBundle,
     declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
 ) -> Evaluated {
-    let node = &loaded.node;
     let session = session_id(loaded).map(str::to_owned);
     let workflow_id = workflow_id(loaded);
     let problems: Vec<_> = loaded
@@ -193,12 +224,6 @@ fn evaluate(
             p
         })
         .collect();
-    let subject = Subject {
-        node,
-        files: &loaded.files,
-        workflow: workflow_id.clone(),
-        session: session.clone(),
-    };
     let name = format!(
         "{}: bundle {}",
         loaded.files[0],
@@ -212,8 +237,8 @@ fn evaluate(
             findings: problems,
             not_evaluated: vec![NotEvaluated {
                 file: loaded.files[0].clone(),
-                line: Some(node.pos.line),
-                document: subject.document(),
+                line: Some(loaded.node.pos.line),
+                document: session.clone().or_else(|| workflow_id.clone()).unwrap_or_else(|| "file".to_owned()),
                 message: format!(
                     "{name}: not evaluated: the workflow `{id}` it names is declared more than once ({at}, \
                      CUS-P003); give each manifest its own metadata.id"
@@ -226,7 +251,15 @@ fn evaluate(
         .as_ref()
         .and_then(|w| declared.by_id.get(w))
         .map(|w| engine.workflow(w));
-    let input = stages::policy_input(node, facts(opts.now_ns, workflow.as_ref(), loaded));
+    let custody = facts(opts.now_ns, workflow.as_ref(), loaded);
+    let input = policy_input(loaded, custody);
+    let subject = Subject {
+        node: &loaded.node,
+        files: &loaded.files,
+        workflow: workflow_id.clone(),
+        session: session.clone(),
+        events: loaded.events_file.as_ref(),
+    };
     let kind = DocumentKind::SessionBundle;
     let mut result = stages::evaluate(engine, policies, kind, input, &subject, &name, opts);
     result.findings.splice(0..0, problems);
@@ -236,7 +269,7 @@ fn evaluate(
 /// Evaluate the bundles of files and bundle directories, in parallel; each comes with the name that tells it
 /// apart when it repeats an earlier bundle's session id.
 fn evaluate_all(
-    bundles: Vec<(LoadedBundle, Option<String>)>,
+    mut bundles: Vec<(LoadedBundle, Option<String>)>,
     declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
@@ -256,7 +289,7 @@ fn evaluate_all(
         crate::engine::EngineChoice::from_env(),
     );
     let results: Vec<Evaluated> = bundles
-        .par_iter()
+        .par_iter_mut()
         .map_init(
             || policies.worker(),
             |engine, (loaded, _)| evaluate(engine, loaded, declared, policies, opts),
@@ -388,11 +421,11 @@ fn stream_batch(
                         out.document = true;
                         findings
                     }
-                    StreamLine::Bundle(loaded) => {
+                    StreamLine::Bundle(mut loaded) => {
                         out.document = true;
                         out.evaluated = Some(evaluated(&loaded));
                         out.meeting = Some(meeting(&loaded));
-                        out.result = evaluate(engine, &loaded, declared, policies, opts);
+                        out.result = evaluate(engine, &mut loaded, declared, policies, opts);
                         return out;
                     }
                 };

@@ -286,47 +286,54 @@ impl Node {
 
     /// The value as a regorus value (what policies see), built directly without a JSON round-trip.
     pub fn to_rego(&self) -> regorus::Value {
-        self.to_rego_shared(&mut HashMap::new())
+        self.to_rego_with(&mut RegoStrings::default())
     }
 
     /// [`Node::to_rego`], sharing one regorus string among equal keys and equal short strings (`strings`
-    /// holds those made so far): a bundle's many events repeat the same keys and mostly the same type,
-    /// principal and times, which are then held once.
-    fn to_rego_shared<'a>(
-        &'a self,
-        strings: &mut HashMap<&'a str, regorus::Value>,
-    ) -> regorus::Value {
-        /// Longer strings (commands, hashes) are rarely repeated: not worth remembering.
-        const SHARED_LEN: usize = 32;
-        fn shared<'a>(
-            text: &'a str,
-            strings: &mut HashMap<&'a str, regorus::Value>,
-        ) -> regorus::Value {
-            strings
-                .entry(text)
-                .or_insert_with(|| regorus::Value::from(text))
-                .clone()
-        }
+    /// holds those made so far, and can be kept across documents): a bundle's many events repeat the same
+    /// keys and mostly the same type, principal and times, which are then held once.
+    pub fn to_rego_with(&self, strings: &mut RegoStrings) -> regorus::Value {
         match &self.value {
             Value::Null => regorus::Value::Null,
             Value::Bool(b) => regorus::Value::from(*b),
             Value::Int(i) => regorus::Value::from(*i),
             Value::Float(f) => regorus::Value::from(*f),
-            Value::Str(s) if s.len() <= SHARED_LEN => shared(s, strings),
-            Value::Str(s) => regorus::Value::from(s.as_str()),
+            Value::Str(s) => strings.get(s),
             Value::Seq(items) => regorus::Value::from(
                 items
                     .iter()
-                    .map(|item| item.to_rego_shared(strings))
+                    .map(|item| item.to_rego_with(strings))
                     .collect::<Vec<_>>(),
             ),
             Value::Map(entries) => regorus::Value::from(regorus::value::Object::from_entries(
                 entries
                     .iter()
-                    .map(|(k, v)| (shared(&k.name, strings), v.to_rego_shared(strings)))
+                    .map(|(k, v)| (strings.get(&k.name), v.to_rego_with(strings)))
                     .collect(),
             )),
         }
+    }
+}
+
+/// The regorus strings made so far for short texts, shared by every value that holds the same text.
+#[derive(Default)]
+pub struct RegoStrings(HashMap<Box<str>, regorus::Value>);
+
+impl RegoStrings {
+    /// Longer strings (commands, hashes) are rarely repeated: not worth remembering.
+    const SHARED_LEN: usize = 32;
+
+    /// The regorus string of `text`, shared when it is short.
+    pub fn get(&mut self, text: &str) -> regorus::Value {
+        if text.len() > Self::SHARED_LEN {
+            return regorus::Value::from(text);
+        }
+        if let Some(value) = self.0.get(text) {
+            return value.clone();
+        }
+        let value = regorus::Value::from(text);
+        self.0.insert(text.into(), value.clone());
+        value
     }
 }
 
