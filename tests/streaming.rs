@@ -275,3 +275,56 @@ fn a_finding_on_an_event_field_is_located_at_its_key() {
         "the snippet shows the line: {shown}"
     );
 }
+
+/// The events of an `events.jsonl` are schema-checked one by one as they are read: a bad field is a
+/// `CUS-P002` at its own line and column, with its path in the bundle, and the bundle is not evaluated.
+#[test]
+fn an_event_that_breaks_the_schema_is_reported_at_its_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    std::fs::create_dir(&dir).unwrap();
+    let example = root().join("examples/bundles/dir-session");
+    for name in ["bundle.yaml", "session.cast"] {
+        std::fs::copy(example.join(name), dir.join(name)).unwrap();
+    }
+    let text = std::fs::read_to_string(example.join("events.jsonl")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[2] = lines[2].replacen("\"seq\":3", "\"seq\":\"three\",\"ratio\":1.5", 1);
+    lines.insert(1, String::new());
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n") + "\n").unwrap();
+    let bad = &lines[3];
+    let workflows = root().join("examples/workflows").display().to_string();
+    let checked = run_json(tmp.path(), &["check", "d", "--workflows", &workflows]);
+    assert_eq!(checked.code, 1, "{}", checked.messages());
+    let findings = checked.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let rules: Vec<_> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["CUS-P002", "CUS-P002"], "{}", checked.messages());
+    let at = |path: &str| {
+        findings
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("no finding at {path}: {}", checked.messages()))
+    };
+    for (path, key) in [
+        ("evidence.events[2].seq", "\"seq\""),
+        ("evidence.events[2].ratio", "\"ratio\""),
+    ] {
+        let f = at(path);
+        assert!(
+            f["file"].as_str().unwrap().ends_with("d/events.jsonl"),
+            "{f}"
+        );
+        assert_eq!(f["line"], json!(4), "{f}");
+        assert_eq!(f["column"], json!(bad.find(key).unwrap() + 1), "{f}");
+    }
+    assert!(at("evidence.events[2].ratio")["message"]
+        .as_str()
+        .unwrap()
+        .contains("1.5"));
+}

@@ -270,7 +270,7 @@ fn seal_events_file(
         err(events_path, message)
     };
     let mut verifier = chain::Verifier::new(session);
-    let count = bundle::read_each_event(events_path, &display, budgets, |event, _| {
+    let count = bundle::read_each_event(events_path, &display, budgets, |event, _, _| {
         verifier.push(&event);
     })
     .map_err(read_error)?;
@@ -293,7 +293,7 @@ fn seal_events_file(
     let written = crate::atomic::write_atomic_with(events_path, |out| {
         let mut changed = false;
         let mut write_failure = None;
-        let resealed = bundle::read_each_event(events_path, &display, budgets, |event, _| {
+        let resealed = bundle::read_each_event(events_path, &display, budgets, |event, _, _| {
             if write_failure.is_some() {
                 return;
             }

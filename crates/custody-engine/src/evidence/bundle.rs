@@ -5,7 +5,7 @@
 use std::io::BufRead;
 use std::path::{Component, Path, PathBuf};
 
-use super::chain::Head;
+use super::chain::{self, ChainResult, Head};
 use super::recording::{read_cast, sha256_file, Cast, RecordingFacts};
 use crate::findings::{Finding, Severity};
 use crate::source::{self, Budgets, Node, Pos, Step, Value};
@@ -55,6 +55,9 @@ pub struct LoadedBundle {
     pub references: Vec<PathBuf>,
     /// The `events.jsonl` its events were read from, with where each event's line is.
     pub events_file: Option<EventsFile>,
+    /// The `CUS-P002` schema problems of the events of `events_file`, checked one by one as they were read
+    /// (the bundle's own schema check sees them no more).
+    pub event_problems: Vec<Finding>,
 }
 
 /// Where an event's line is in `events.jsonl`: its 1-based number and the byte offset of its first byte.
@@ -64,18 +67,30 @@ pub struct EventLine {
     pub offset: u32,
 }
 
-/// A bundle directory's `events.jsonl` as `check` keeps it once the events have gone into the policy input:
-/// where each event's line is (8 bytes an event, not its tree), so that a finding on an event is located by
-/// reading and parsing that one line again.
+/// A bundle directory's `events.jsonl` as `check` keeps it: each event is checked (schema, hash chain) as
+/// its line is read, and kept as that line's text until the policy input is built from it, never as a
+/// located tree; where each line is (8 bytes an event) locates a finding on an event, by reading and parsing
+/// that one line again.
 pub struct EventsFile {
     pub path: PathBuf,
     pub lines: Vec<EventLine>,
+    /// Each event's line, without its line end; taken when the policy input is built.
+    pub texts: Vec<Box<str>>,
+    /// The verdict on the hash chain, against the bundle's head anchor.
+    pub chain: ChainResult,
+    /// Whether any event carries a chain (`prev` or `hash`).
+    pub carries_chain: bool,
     budgets: Budgets,
     /// The file, opened at the first finding that needs it.
     file: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl EventsFile {
+    /// The budgets its lines were read within.
+    pub fn budgets(&self) -> Budgets {
+        self.budgets
+    }
+
     /// Event `index` read again from its line, positioned as when the file was loaded (file index 1).
     /// `None` when there is no such event or its line no longer reads as it did.
     pub fn event(&self, index: usize) -> Option<Node> {
@@ -121,7 +136,7 @@ pub(crate) fn read_each_event(
     path: &Path,
     display: &str,
     budgets: &Budgets,
-    event: impl FnMut(Node, EventLine),
+    event: impl FnMut(Node, EventLine, &str),
 ) -> Result<usize, (Option<Pos>, String)> {
     let file =
         std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
@@ -136,12 +151,12 @@ pub fn parse_events(
     budgets: &Budgets,
 ) -> Result<Vec<Node>, (Option<Pos>, String)> {
     let mut events = Vec::new();
-    each_event(reader, display, budgets, |node, _| events.push(node))?;
+    each_event(reader, display, budgets, |node, _, _| events.push(node))?;
     Ok(events)
 }
 
 /// Read a JSON Lines events stream one line at a time, handing each event node (positioned at its line) to
-/// `event` as it is parsed with where its line is, within the line-length and events budgets: memory stays
+/// `event` as it is parsed with where its line is and its text, within the line-length and events budgets: memory stays
 /// bounded by one line.
 /// Returns the number of events; `Err` is the `CUS-P001` position and message of the first line that could
 /// not be read (events before it have been handed over).
@@ -149,7 +164,7 @@ pub fn each_event(
     mut reader: impl BufRead,
     display: &str,
     budgets: &Budgets,
-    mut event: impl FnMut(Node, EventLine),
+    mut event: impl FnMut(Node, EventLine, &str),
 ) -> Result<usize, (Option<Pos>, String)> {
     use crate::budget::{exceeded, read_line_bounded, LineRead};
     let mut count = 0usize;
@@ -215,6 +230,7 @@ pub fn each_event(
                     number: line_no,
                     offset,
                 },
+                text,
             );
         }
         offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
@@ -242,6 +258,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     let mut references = Vec::new();
     let mut recording = RecordingFacts::default();
     let mut events_file = None;
+    let mut loaded_problems = Vec::new();
     let events_name = node
         .at(&["evidence", "events", "file"])
         .and_then(Node::as_str)
@@ -268,22 +285,50 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                     .map_or_else(|| PathBuf::from(&name), |d| d.join(&name))
                     .display()
                     .to_string();
-                let mut events = Vec::new();
+                let session = node
+                    .at(&["session", "id"])
+                    .and_then(Node::as_str)
+                    .unwrap_or_default();
+                let mut verifier = chain::Verifier::new(session);
                 let mut lines = Vec::new();
-                let read = read_each_event(&p, &display, budgets, |event, line| {
-                    events.push(event);
+                let mut texts = Vec::new();
+                let mut event_problems = Vec::new();
+                let read = read_each_event(&p, &display, budgets, |event, line, text| {
+                    verifier.push(&event);
+                    for problem in crate::schema::check_event(&event) {
+                        let pos = event.locate(&problem.path).pos;
+                        let mut path = vec![
+                            Step::Key("evidence".into()),
+                            Step::Key("events".into()),
+                            Step::Index(lines.len()),
+                        ];
+                        path.extend(problem.path);
+                        let mut f =
+                            Finding::new("CUS-P002", Severity::Error, problem.message, &display)
+                                .at(pos);
+                        f.path = Some(source::path_string(&path));
+                        event_problems.push(f);
+                    }
                     lines.push(line);
+                    texts.push(Box::from(text.trim_end_matches(['\n', '\r'])));
                 });
                 match read {
-                    Ok(_) => {
-                        events.iter_mut().for_each(|e| set_file(e, 1));
+                    Ok(count) => {
                         lines.shrink_to_fit();
+                        texts.shrink_to_fit();
+                        let carries_chain = verifier.carries_chain();
+                        let head = chain_inputs(&node).1;
                         events_file = Some(EventsFile {
                             path: p.clone(),
                             lines,
+                            texts,
+                            chain: verifier.finish(count, head.as_ref()),
+                            carries_chain,
                             budgets: *budgets,
                             file: std::sync::Mutex::new(None),
                         });
+                        loaded_problems = event_problems;
+                        let events: Vec<Node> = Vec::new();
                         files.push(display);
                         let pos = node.locate(&path[..2]).pos;
                         replacement = Some(Node::new(Value::Seq(events), pos));
@@ -387,6 +432,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         problems,
         references,
         events_file,
+        event_problems: loaded_problems,
     }
 }
 

@@ -128,7 +128,14 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     }
     let id = session_id(loaded).unwrap_or_default();
     let (events, head) = bundle::chain_inputs(&loaded.node);
-    let result = chain::verify(id, events, head.as_ref());
+    // The events of an `events.jsonl` were verified as they were read.
+    let (result, present) = match &loaded.events_file {
+        Some(file) => (file.chain.clone(), file.carries_chain),
+        None => (
+            chain::verify(id, events, head.as_ref()),
+            chain::carries_chain(events),
+        ),
+    };
     let mut chain = BTreeMap::new();
     chain.insert(
         RegoValue::from("verified"),
@@ -150,10 +157,7 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     chain.insert(RegoValue::from("kind"), kind);
     chain.insert(RegoValue::from("seq"), seq);
     chain.insert(RegoValue::from("index"), index);
-    chain.insert(
-        RegoValue::from("present"),
-        RegoValue::from(chain::carries_chain(events)),
-    );
+    chain.insert(RegoValue::from("present"), RegoValue::from(present));
     map.insert(RegoValue::from("chain"), RegoValue::from(chain));
     let recording = &loaded.recording;
     let or_null = |v: Option<RegoValue>| v.unwrap_or(RegoValue::Null);
@@ -171,26 +175,31 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     RegoValue::from(map)
 }
 
-/// The policy input of a bundle. The events of an `events.jsonl` are moved out of the bundle's tree into the
-/// input one by one, each tree dropped as its value is made, so the two are never held whole side by side;
-/// findings on them are then located from their lines ([`bundle::EventsFile`]).
-fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> RegoValue {
-    let events = match (&loaded.events_file, loaded.node.get_mut("evidence")) {
-        (Some(_), Some(evidence)) => match evidence.get_mut("events").map(|e| &mut e.value) {
-            Some(crate::source::Value::Seq(items)) => Some(std::mem::take(items)),
-            _ => None,
-        },
-        _ => None,
-    };
+/// The policy input of a bundle. The events of an `events.jsonl` are kept as their lines' text
+/// ([`bundle::EventsFile`]): each is parsed again and made a regorus value here, in the evaluating thread,
+/// and its text dropped, so no event is ever held as a located tree, nor as text and value at once for long.
+/// `Err` names the line of an event that no longer parses as it did when it was read (the bundle is then
+/// not evaluated).
+fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> Result<RegoValue, String> {
     let mut input = stages::policy_input(&loaded.node, custody);
-    let Some(events) = events else {
-        return input;
+    let Some(file) = &mut loaded.events_file else {
+        return Ok(input);
     };
+    let budgets = file.budgets();
     let mut strings = crate::source::RegoStrings::default();
-    let values: Vec<RegoValue> = events
+    let values = std::mem::take(&mut file.texts)
         .into_iter()
-        .map(|event| event.to_rego_with(&mut strings))
-        .collect();
+        .zip(&file.lines)
+        .map(
+            |(text, line)| match crate::source::parse_one(&text, &budgets) {
+                Ok(event) => Ok(event.to_rego_with(&mut strings)),
+                Err(e) => Err(format!(
+                    "line {} of its events file no longer parses: {}",
+                    line.number, e.message
+                )),
+            },
+        )
+        .collect::<Result<Vec<RegoValue>, String>>()?;
     let slot = input
         .as_object_mut()
         .ok()
@@ -200,7 +209,7 @@ fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> RegoValue {
     if let Some(slot) = slot {
         *slot = RegoValue::from(values);
     }
-    input
+    Ok(input)
 }
 
 /// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
@@ -238,7 +247,14 @@ fn evaluate(
             not_evaluated: vec![NotEvaluated {
                 file: loaded.files[0].clone(),
                 line: Some(loaded.node.pos.line),
-                document: session.clone().or_else(|| workflow_id.clone()).unwrap_or_else(|| "file".to_owned()),
+                document: Subject {
+                    node: &loaded.node,
+                    files: &loaded.files,
+                    workflow: workflow_id.clone(),
+                    session: session.clone(),
+                    events: None,
+                }
+                .document(),
                 message: format!(
                     "{name}: not evaluated: the workflow `{id}` it names is declared more than once ({at}, \
                      CUS-P003); give each manifest its own metadata.id"
@@ -252,7 +268,28 @@ fn evaluate(
         .and_then(|w| declared.by_id.get(w))
         .map(|w| engine.workflow(w));
     let custody = facts(opts.now_ns, workflow.as_ref(), loaded);
-    let input = policy_input(loaded, custody);
+    let input = match policy_input(loaded, custody) {
+        Ok(input) => input,
+        Err(why) => {
+            return Evaluated {
+                findings: problems,
+                not_evaluated: vec![NotEvaluated {
+                    file: loaded.files[0].clone(),
+                    line: Some(loaded.node.pos.line),
+                    document: Subject {
+                        node: &loaded.node,
+                        files: &loaded.files,
+                        workflow: workflow_id.clone(),
+                        session: session.clone(),
+                        events: None,
+                    }
+                    .document(),
+                    message: format!("{name}: not evaluated: {why}"),
+                }],
+                input: None,
+            }
+        }
+    };
     let subject = Subject {
         node: &loaded.node,
         files: &loaded.files,
