@@ -315,24 +315,40 @@ impl Node {
     }
 }
 
-/// The regorus strings made so far for short texts, shared by every value that holds the same text.
+/// The regorus strings made so far, shared by every value that holds the same text: all short texts, and
+/// the last few long ones (an event's `prev` is the previous event's `hash`).
 #[derive(Default)]
-pub struct RegoStrings(HashMap<Box<str>, regorus::Value>);
+pub struct RegoStrings {
+    short: HashMap<Box<str>, regorus::Value>,
+    recent: [Option<regorus::Value>; 4],
+    next: usize,
+}
 
 impl RegoStrings {
-    /// Longer strings (commands, hashes) are rarely repeated: not worth remembering.
+    /// Longer strings (commands, hashes) are rarely repeated but by the next few values: not worth
+    /// remembering for longer.
     const SHARED_LEN: usize = 32;
 
-    /// The regorus string of `text`, shared when it is short.
+    /// The regorus string of `text`, shared when it is short or was among the last few long ones.
     pub fn get(&mut self, text: &str) -> regorus::Value {
         if text.len() > Self::SHARED_LEN {
-            return regorus::Value::from(text);
+            let recent = self.recent.iter().flatten().find(|v| {
+                v.as_string()
+                    .is_ok_and(|s| s.len() == text.len() && s.as_ref() == text)
+            });
+            if let Some(value) = recent {
+                return value.clone();
+            }
+            let value = regorus::Value::from(text);
+            self.recent[self.next] = Some(value.clone());
+            self.next = (self.next + 1) % self.recent.len();
+            return value;
         }
-        if let Some(value) = self.0.get(text) {
+        if let Some(value) = self.short.get(text) {
             return value.clone();
         }
         let value = regorus::Value::from(text);
-        self.0.insert(text.into(), value.clone());
+        self.short.insert(text.into(), value.clone());
         value
     }
 }
