@@ -28,6 +28,7 @@ mod messages;
 mod output_safety;
 mod seal_edit;
 mod snapshots;
+mod streaming;
 mod strict_json;
 mod untouched;
 mod validate_cli;

@@ -13,6 +13,17 @@ use std::path::{Path, PathBuf};
 
 /// Write `contents` to `path` atomically (see the module documentation for what is kept and refused).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(contents).map(|()| true)).map(|_| ())
+}
+
+/// Write to `path` atomically what `write` writes, streamed to the temporary file (the contents are never
+/// held whole); what is kept and refused is as for [`write_atomic`]. `write` returns whether to replace
+/// the file at all: with `Ok(false)`, or an error, the temporary file is removed and `path` is left as it
+/// was. Returns whether the file was replaced.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<bool>,
+) -> io::Result<bool> {
     let destination = destination(path)?;
     let existing = match std::fs::metadata(&destination) {
         Ok(meta) => Some(meta),
@@ -27,7 +38,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(contents)?;
+    {
+        let mut out = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        if !write(&mut out)? {
+            return Ok(false);
+        }
+        out.flush()?;
+    }
     let permissions = match &existing {
         Some(meta) => meta.permissions(),
         None => new_file_permissions(tmp.as_file())?,
@@ -35,7 +52,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     tmp.as_file().set_permissions(permissions)?;
     tmp.as_file().sync_all()?;
     tmp.persist(&destination).map_err(|e| e.error)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Create `path` with `contents`, atomically, only if nothing is there: a file, link or anything else at

@@ -49,42 +49,61 @@ fn has_chain(events: &[Json], head: Option<&Head>) -> bool {
             .any(|e| e.get("hash").is_some() || e.get("prev").is_some())
 }
 
-/// Seal the events of one bundle document (JSON form), returning the new head or a refusal.
-fn seal_doc(
-    doc: &mut Json,
-    external: Option<&mut Vec<Json>>,
-    reseal: bool,
-) -> Result<bool, Sealed> {
-    let session = doc
-        .pointer("/session/id")
+/// The refusal to reseal an existing chain that does not verify (`result` holds its failure).
+fn refusal(session: String, result: &chain::ChainResult) -> Sealed {
+    let (kind, seq) = result
+        .failure
+        .map_or((chain::Break::Head, None), |(k, s, _)| (k, s));
+    let message = format!(
+        "the existing hash chain of session `{session}` does not verify ({} break at seq {}); refusing to reseal it, which would hide tampering (use --reseal after investigating)",
+        kind.as_str(),
+        seq.map_or("-".to_owned(), |s| s.to_string())
+    );
+    Sealed::Refused {
+        session,
+        seq,
+        kind: kind.as_str(),
+        message,
+    }
+}
+
+fn session_of(doc: &Json) -> String {
+    doc.pointer("/session/id")
         .and_then(Json::as_str)
         .unwrap_or_default()
-        .to_owned();
-    let head = doc.pointer("/evidence/head").map(|h| Head {
+        .to_owned()
+}
+
+fn head_of(doc: &Json) -> Option<Head> {
+    doc.pointer("/evidence/head").map(|h| Head {
         hash: h.get("hash").and_then(Json::as_str).map(str::to_owned),
         count: h.get("count").and_then(Json::as_i64),
+    })
+}
+
+/// Set `evidence.head` of a bundle document.
+fn set_head(doc: &mut Json, head: &Head) {
+    let head_json = serde_json::json!({"hash": head.hash, "count": head.count});
+    let evidence = doc.as_object_mut().map(|o| {
+        o.entry("evidence")
+            .or_insert_with(|| Json::Object(Default::default()))
     });
-    let mut inline: Vec<Json> = match doc.pointer("/evidence/events") {
+    if let Some(Json::Object(ev)) = evidence {
+        ev.insert("head".to_owned(), head_json);
+    }
+}
+
+/// Seal the events of one bundle document (JSON form), returning the new head or a refusal.
+fn seal_doc(doc: &mut Json, reseal: bool) -> Result<bool, Sealed> {
+    let session = session_of(doc);
+    let head = head_of(doc);
+    let events: &mut Vec<Json> = &mut match doc.pointer("/evidence/events") {
         Some(Json::Array(items)) => items.clone(),
         _ => Vec::new(),
     };
-    let events: &mut Vec<Json> = match external {
-        Some(e) => e,
-        None => &mut inline,
-    };
     let result = chain::verify(&session, events, head.as_ref());
     if !result.verified() && has_chain(events, head.as_ref()) && !reseal {
-        let (kind, seq, _) = result.failure.expect("not verified means a failure");
-        return Err(Sealed::Refused {
-            session: session.clone(),
-            seq,
-            kind: kind.as_str(),
-            message: format!(
-                "the existing hash chain of session `{session}` does not verify ({} break at seq {}); refusing to reseal it, which would hide tampering (use --reseal after investigating)",
-                kind.as_str(),
-                seq.map_or("-".to_owned(), |s| s.to_string())
-            ),
-        });
+        return Err(refusal(session, &result));
     }
     let before = (events.clone(), doc.pointer("/evidence/head").cloned());
     let new_head = chain::seal_events(&session, events);
@@ -166,7 +185,7 @@ pub fn seal(path: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, Seal
                 "its events live in a separate file: seal the bundle directory instead",
             ));
         }
-        match seal_doc(doc, None, reseal) {
+        match seal_doc(doc, reseal) {
             Ok(c) => changed |= c,
             Err(refused) => return Ok(refused),
         }
@@ -201,7 +220,7 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
         .and_then(Json::as_str)
         .map(str::to_owned)
     else {
-        let changed = match seal_doc(doc, None, reseal) {
+        let changed = match seal_doc(doc, reseal) {
             Ok(c) => c,
             Err(refused) => return Ok(refused),
         };
@@ -214,36 +233,19 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
         return Ok(Sealed::Written(vec![manifest]));
     };
     let events_path = bundle::resolve_inside(dir, &name).map_err(|m| err(dir, m))?;
-    // Read as check reads it: streamed, within the line-length and events budgets.
-    let display = events_path.display().to_string();
-    let mut events: Vec<Json> = bundle::read_events(&events_path, &display, budgets)
-        .map_err(|(_, message)| {
-            // The message names the file first; the error names it already.
-            let message = message
-                .strip_prefix(&format!("{display}: "))
-                .unwrap_or(&message);
-            err(&events_path, message)
-        })?
-        .iter()
-        .map(Node::to_json)
-        .collect();
-    let original = events.clone();
-    let old_head = doc.pointer("/evidence/head").cloned();
-    if let Err(refused) = seal_doc(doc, Some(&mut events), reseal) {
-        return Ok(refused);
-    }
+    let old_head = head_of(doc);
+    let old_head_json = doc.pointer("/evidence/head").cloned();
+    let new_head =
+        match seal_events_file(&events_path, &session_of(doc), old_head, reseal, budgets)? {
+            Ok(head) => head,
+            Err(refused) => return Ok(refused),
+        };
     let mut written = Vec::new();
-    if events != original {
-        let mut out = String::new();
-        for e in &events {
-            out.push_str(&serde_json::to_string(e).map_err(|e| err(&events_path, e.to_string()))?);
-            out.push('\n');
-        }
-        crate::atomic::write_atomic(&events_path, out.as_bytes())
-            .map_err(|e| err(&events_path, format!("cannot write: {e}")))?;
-        written.push(events_path);
+    if let Some(path) = new_head.1 {
+        written.push(path);
     }
-    if doc.pointer("/evidence/head").cloned() != old_head {
+    set_head(doc, &new_head.0);
+    if doc.pointer("/evidence/head").cloned() != old_head_json {
         let text = render(&manifest, &manifest_text, &docs, budgets)?;
         crate::atomic::write_atomic(&manifest, text.as_bytes())
             .map_err(|e| err(&manifest, format!("cannot write: {e}")))?;
@@ -254,4 +256,89 @@ fn seal_dir(dir: &Path, reseal: bool, budgets: &Budgets) -> Result<Sealed, SealE
     } else {
         Sealed::Written(written)
     })
+}
+
+/// Seal a bundle directory's `events.jsonl` as a stream, never holding its events: a first pass verifies
+/// the chain it carries (event by event, as `check` reads the file); when the chain does not hold, a second
+/// pass seals each event as it reads it and writes it to the file's atomic replacement. Returns the new
+/// head and the file when it was rewritten, or the refusal to reseal a chain that does not verify.
+fn seal_events_file(
+    events_path: &Path,
+    session: &str,
+    head: Option<Head>,
+    reseal: bool,
+    budgets: &Budgets,
+) -> Result<Result<(Head, Option<PathBuf>), Sealed>, SealError> {
+    let display = events_path.display().to_string();
+    // Read as check reads it: streamed, within the line-length and events budgets.
+    let read_error = |(_, message): (Option<crate::source::Pos>, String)| {
+        // The message names the file first; the error names it already.
+        let message = message
+            .strip_prefix(&format!("{display}: "))
+            .unwrap_or(&message);
+        err(events_path, message)
+    };
+    let mut verifier = chain::Verifier::new(session);
+    let count = bundle::read_each_event(events_path, &display, budgets, |event, _, _| {
+        verifier.push(&event);
+    })
+    .map_err(read_error)?;
+    if verifier.links_hold() {
+        // Every event already carries the chain sealing would write: the file stays as it is.
+        let new_head = verifier.head();
+        let result = verifier.finish(count, head.as_ref());
+        if !result.verified() && !reseal {
+            return Ok(Err(refusal(session.to_owned(), &result)));
+        }
+        return Ok(Ok((new_head, None)));
+    }
+    let has_chain = head.is_some() || verifier.carries_chain();
+    let result = verifier.finish(count, head.as_ref());
+    if has_chain && !reseal {
+        return Ok(Err(refusal(session.to_owned(), &result)));
+    }
+    let mut sealer = chain::Sealer::new(session);
+    let mut read_failure = None;
+    let written = crate::atomic::write_atomic_with(events_path, |out| {
+        let mut changed = false;
+        let mut write_failure = None;
+        let resealed = bundle::read_each_event(events_path, &display, budgets, |event, _, _| {
+            if write_failure.is_some() {
+                return;
+            }
+            let original = event.to_json();
+            let mut sealed = original.clone();
+            sealer.seal(&mut sealed);
+            changed |= sealed != original;
+            let line = serde_json::to_vec(&sealed).map_err(std::io::Error::other);
+            if let Err(e) = line.and_then(|mut line| {
+                line.push(b'\n');
+                out.write_all(&line)
+            }) {
+                write_failure = Some(e);
+            }
+        });
+        if let Some(e) = write_failure {
+            return Err(e);
+        }
+        match resealed {
+            Err(e) => {
+                read_failure = Some(read_error(e));
+                Ok(false)
+            }
+            Ok(n) if n != count => {
+                read_failure = Some(err(
+                    events_path,
+                    "changed while it was being sealed; nothing was written (seal it again)",
+                ));
+                Ok(false)
+            }
+            Ok(_) => Ok(changed),
+        }
+    })
+    .map_err(|e| err(events_path, format!("cannot write: {e}")))?;
+    if let Some(e) = read_failure {
+        return Err(e);
+    }
+    Ok(Ok((sealer.head(), written.then(|| events_path.to_owned()))))
 }

@@ -5,7 +5,7 @@
 use std::io::BufRead;
 use std::path::{Component, Path, PathBuf};
 
-use super::chain::Head;
+use super::chain::{self, ChainResult, Head};
 use super::recording::{read_cast, sha256_file, Cast, RecordingFacts};
 use crate::findings::{Finding, Severity};
 use crate::source::{self, Budgets, Node, Pos, Step, Value};
@@ -53,6 +53,66 @@ pub struct LoadedBundle {
     /// The files its references name (events file, recording), as resolved inside its directory: part of
     /// the bundle, never read as bundles of their own.
     pub references: Vec<PathBuf>,
+    /// The `events.jsonl` its events were read from, with where each event's line is.
+    pub events_file: Option<EventsFile>,
+    /// The `CUS-P002` schema problems of the events of `events_file`, checked one by one as they were read
+    /// (the bundle's own schema check sees them no more).
+    pub event_problems: Vec<Finding>,
+}
+
+/// Where an event's line is in `events.jsonl`: its 1-based number and the byte offset of its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventLine {
+    pub number: u32,
+    pub offset: u32,
+}
+
+/// A bundle directory's `events.jsonl` as `check` keeps it: each event is checked (schema, hash chain) as
+/// its line is read, and kept as that line's text until the policy input is built from it, never as a
+/// located tree; where each line is (8 bytes an event) locates a finding on an event, by reading and parsing
+/// that one line again.
+pub struct EventsFile {
+    pub path: PathBuf,
+    pub lines: Vec<EventLine>,
+    /// Each event's line, without its line end; taken when the policy input is built.
+    pub texts: Vec<Box<str>>,
+    /// The verdict on the hash chain, against the bundle's head anchor.
+    pub chain: ChainResult,
+    /// Whether any event carries a chain (`prev` or `hash`).
+    pub carries_chain: bool,
+    budgets: Budgets,
+    /// The file, opened at the first finding that needs it.
+    file: std::sync::Mutex<Option<std::fs::File>>,
+}
+
+impl EventsFile {
+    /// The budgets its lines were read within.
+    pub fn budgets(&self) -> Budgets {
+        self.budgets
+    }
+
+    /// Event `index` read again from its line, positioned as when the file was loaded (file index 1).
+    /// `None` when there is no such event or its line no longer reads as it did.
+    pub fn event(&self, index: usize) -> Option<Node> {
+        use std::io::{Read, Seek, SeekFrom};
+        let line = *self.lines.get(index)?;
+        let mut guard = self.file.lock().ok()?;
+        if guard.is_none() {
+            *guard = Some(std::fs::File::open(&self.path).ok()?);
+        }
+        let file = guard.as_mut()?;
+        file.seek(SeekFrom::Start(u64::from(line.offset))).ok()?;
+        let mut buf = Vec::new();
+        let mut reader = std::io::BufReader::new(
+            file.take(u64::try_from(self.budgets.max_line).ok()?.saturating_add(1)),
+        );
+        reader.read_until(b'\n', &mut buf).ok()?;
+        let text = source::decode(&buf).ok()?;
+        let mut node = source::parse_one(text, &self.budgets).ok()?;
+        shift(&mut node, line.number, line.offset);
+        set_file(&mut node, 1);
+        Some(node)
+    }
 }
 
 fn set_file(node: &mut Node, file: u16) {
@@ -71,26 +131,43 @@ fn reference_problem(file: &str, node: &Node, path: &[Step], message: String) ->
     f
 }
 
-/// Read `events.jsonl` line by line into event nodes positioned at their lines.
-pub(crate) fn read_events(
+/// Read `events.jsonl` line by line, handing each event node to `event` as it is parsed ([`each_event`]).
+pub(crate) fn read_each_event(
     path: &Path,
     display: &str,
     budgets: &Budgets,
-) -> Result<Vec<Node>, (Option<Pos>, String)> {
+    event: impl FnMut(Node, EventLine, &str),
+) -> Result<usize, (Option<Pos>, String)> {
     let file =
         std::fs::File::open(path).map_err(|e| (None, format!("cannot read {display}: {e}")))?;
-    parse_events(std::io::BufReader::new(file), display, budgets)
+    each_event(std::io::BufReader::new(file), display, budgets, event)
 }
 
 /// Parse a JSON Lines events stream (the contents of `events.jsonl`) into event nodes positioned at their
 /// lines, within the line-length and events budgets. `Err` is the `CUS-P001` position and message.
 pub fn parse_events(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     display: &str,
     budgets: &Budgets,
 ) -> Result<Vec<Node>, (Option<Pos>, String)> {
-    use crate::budget::{exceeded, read_line_bounded, LineRead};
     let mut events = Vec::new();
+    each_event(reader, display, budgets, |node, _, _| events.push(node))?;
+    Ok(events)
+}
+
+/// Read a JSON Lines events stream one line at a time, handing each event node (positioned at its line) to
+/// `event` as it is parsed with where its line is and its text, within the line-length and events budgets: memory stays
+/// bounded by one line.
+/// Returns the number of events; `Err` is the `CUS-P001` position and message of the first line that could
+/// not be read (events before it have been handed over).
+pub fn each_event(
+    mut reader: impl BufRead,
+    display: &str,
+    budgets: &Budgets,
+    mut event: impl FnMut(Node, EventLine, &str),
+) -> Result<usize, (Option<Pos>, String)> {
+    use crate::budget::{exceeded, read_line_bounded, LineRead};
+    let mut count = 0usize;
     let mut line_no = 0u32;
     let mut offset = 0u32;
     let mut buf = Vec::new();
@@ -123,7 +200,7 @@ pub fn parse_events(
             )
         })?;
         if !text.trim().is_empty() {
-            if events.len() >= budgets.max_events {
+            if count >= budgets.max_events {
                 return Err((
                     Some(Pos::line_only(line_no)),
                     format!(
@@ -146,11 +223,19 @@ pub fn parse_events(
                 )
             })?;
             shift(&mut node, line_no, offset);
-            events.push(node);
+            count += 1;
+            event(
+                node,
+                EventLine {
+                    number: line_no,
+                    offset,
+                },
+                text,
+            );
         }
         offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
-    Ok(events)
+    Ok(count)
 }
 
 /// Shift every position of a node parsed from one line to file coordinates.
@@ -172,11 +257,13 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     let mut problems = Vec::new();
     let mut references = Vec::new();
     let mut recording = RecordingFacts::default();
-    let events_file = node
+    let mut events_file = None;
+    let mut loaded_problems = Vec::new();
+    let events_name = node
         .at(&["evidence", "events", "file"])
         .and_then(Node::as_str)
         .map(str::to_owned);
-    if let Some(name) = events_file.clone() {
+    if let Some(name) = events_name.clone() {
         let path = [
             Step::Key("evidence".into()),
             Step::Key("events".into()),
@@ -198,9 +285,50 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
                     .map_or_else(|| PathBuf::from(&name), |d| d.join(&name))
                     .display()
                     .to_string();
-                match read_events(&p, &display, budgets) {
-                    Ok(mut events) => {
-                        events.iter_mut().for_each(|e| set_file(e, 1));
+                let session = node
+                    .at(&["session", "id"])
+                    .and_then(Node::as_str)
+                    .unwrap_or_default();
+                let mut verifier = chain::Verifier::new(session);
+                let mut lines = Vec::new();
+                let mut texts = Vec::new();
+                let mut event_problems = Vec::new();
+                let read = read_each_event(&p, &display, budgets, |event, line, text| {
+                    verifier.push(&event);
+                    for problem in crate::schema::check_event(&event) {
+                        let pos = event.locate(&problem.path).pos;
+                        let mut path = vec![
+                            Step::Key("evidence".into()),
+                            Step::Key("events".into()),
+                            Step::Index(lines.len()),
+                        ];
+                        path.extend(problem.path);
+                        let mut f =
+                            Finding::new("CUS-P002", Severity::Error, problem.message, &display)
+                                .at(pos);
+                        f.path = Some(source::path_string(&path));
+                        event_problems.push(f);
+                    }
+                    lines.push(line);
+                    texts.push(Box::from(text.trim_end_matches(['\n', '\r'])));
+                });
+                match read {
+                    Ok(count) => {
+                        lines.shrink_to_fit();
+                        texts.shrink_to_fit();
+                        let carries_chain = verifier.carries_chain();
+                        let head = chain_inputs(&node).1;
+                        events_file = Some(EventsFile {
+                            path: p.clone(),
+                            lines,
+                            texts,
+                            chain: verifier.finish(count, head.as_ref()),
+                            carries_chain,
+                            budgets: *budgets,
+                            file: std::sync::Mutex::new(None),
+                        });
+                        loaded_problems = event_problems;
+                        let events: Vec<Node> = Vec::new();
                         files.push(display);
                         let pos = node.locate(&path[..2]).pos;
                         replacement = Some(Node::new(Value::Seq(events), pos));
@@ -231,7 +359,7 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
     }
     // Inline events are bounded by the same events budget as `events.jsonl`.
     let inline_events = match node.at(&["evidence", "events"]).map(|n| &n.value) {
-        Some(Value::Seq(items)) if events_file.is_none() => items.len(),
+        Some(Value::Seq(items)) if events_name.is_none() => items.len(),
         _ => 0,
     };
     if inline_events > budgets.max_events {
@@ -303,6 +431,8 @@ pub fn resolve(mut node: Node, file: &str, base: Option<&Path>, budgets: &Budget
         recording,
         problems,
         references,
+        events_file,
+        event_problems: loaded_problems,
     }
 }
 

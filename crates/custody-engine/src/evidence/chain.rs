@@ -280,69 +280,160 @@ pub fn carries_chain<E: ChainEvent>(events: &[E]) -> bool {
 
 /// Verify events (located nodes or JSON values, in file order) against the chain as docs/hash-chain.md describes it.
 pub fn verify<E: ChainEvent>(session_id: &str, events: &[E], head: Option<&Head>) -> ChainResult {
-    let genesis = genesis(session_id);
-    let mut prev: &str = &genesis;
-    let mut canonical = Vec::with_capacity(512);
-    for (i, event) in events.iter().enumerate() {
-        let seq = event.field("seq").and_then(E::as_int);
-        let fail = |kind| ChainResult {
-            events: events.len(),
-            failure: Some((kind, seq, Some(i))),
-        };
-        if event.field("prev").and_then(E::as_text) != Some(prev) {
-            return fail(Break::Link);
+    let mut verifier = Verifier::new(session_id);
+    for event in events {
+        if !verifier.push(event) {
+            break;
         }
-        let digest = event_digest(prev, event, &mut canonical);
+    }
+    verifier.finish(events.len(), head)
+}
+
+/// Verification one event at a time, for events read as a stream: [`Verifier::push`] each event in file
+/// order, then [`Verifier::finish`]. It keeps the previous hash and the first failure, never the events.
+pub struct Verifier {
+    prev: String,
+    seen: usize,
+    canonical: Vec<u8>,
+    failure: Option<(Break, Option<i64>, Option<usize>)>,
+    carries_chain: bool,
+}
+
+impl Verifier {
+    pub fn new(session_id: &str) -> Self {
+        Verifier {
+            prev: genesis(session_id),
+            seen: 0,
+            canonical: Vec::with_capacity(512),
+            failure: None,
+            carries_chain: false,
+        }
+    }
+
+    /// Take the next event; `false` once the chain has failed (later events cannot change the verdict).
+    pub fn push<E: ChainEvent>(&mut self, event: &E) -> bool {
+        let i = self.seen;
+        self.seen += 1;
+        self.carries_chain |= event.field("prev").is_some() || event.field("hash").is_some();
+        if self.failure.is_some() {
+            return false;
+        }
+        let seq = event.field("seq").and_then(E::as_int);
+        if event.field("prev").and_then(E::as_text) != Some(self.prev.as_str()) {
+            self.failure = Some((Break::Link, seq, Some(i)));
+            return false;
+        }
+        let digest = event_digest(&self.prev, event, &mut self.canonical);
         let Some(stored) = event
             .field("hash")
             .and_then(E::as_text)
             .filter(|h| hex_matches(h, &digest))
         else {
-            return fail(Break::Content);
+            self.failure = Some((Break::Content, seq, Some(i)));
+            return false;
         };
-        prev = stored;
+        self.prev.clear();
+        self.prev.push_str(stored);
         if seq != i64::try_from(i + 1).ok() {
-            return fail(Break::Seq);
+            self.failure = Some((Break::Seq, seq, Some(i)));
+            return false;
+        }
+        true
+    }
+
+    /// Whether any event pushed so far carries a chain (see [`carries_chain`]).
+    pub fn carries_chain(&self) -> bool {
+        self.carries_chain
+    }
+
+    /// Whether the events pushed so far form a valid chain (the head anchor aside).
+    pub fn links_hold(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// The head anchor of the events pushed so far (meaningful while [`Verifier::links_hold`]).
+    pub fn head(&self) -> Head {
+        Head {
+            hash: Some(self.prev.clone()),
+            count: i64::try_from(self.seen).ok(),
         }
     }
-    if let Some(head) = head {
-        let count_ok = head
-            .count
-            .is_none_or(|c| usize::try_from(c).ok() == Some(events.len()));
-        let hash_ok = head.hash.as_deref().is_none_or(|h| h == prev);
-        if !count_ok || !hash_ok {
+
+    /// The verdict over `events` events in all, against the head anchor when there is one.
+    pub fn finish(self, events: usize, head: Option<&Head>) -> ChainResult {
+        if self.failure.is_some() {
             return ChainResult {
-                events: events.len(),
-                failure: Some((Break::Head, i64::try_from(events.len() + 1).ok(), None)),
+                events,
+                failure: self.failure,
             };
         }
-    }
-    ChainResult {
-        events: events.len(),
-        failure: None,
+        if let Some(head) = head {
+            let count_ok = head
+                .count
+                .is_none_or(|c| usize::try_from(c).ok() == Some(events));
+            let hash_ok = head.hash.as_deref().is_none_or(|h| h == self.prev);
+            if !count_ok || !hash_ok {
+                return ChainResult {
+                    events,
+                    failure: Some((Break::Head, i64::try_from(events + 1).ok(), None)),
+                };
+            }
+        }
+        ChainResult {
+            events,
+            failure: None,
+        }
     }
 }
 
 /// Compute the chain over events: set `prev` and `hash` (and `seq` where absent) in place; return the head.
 pub fn seal_events(session_id: &str, events: &mut [serde_json::Value]) -> Head {
-    let mut prev = genesis(session_id);
-    for (i, event) in events.iter_mut().enumerate() {
+    let mut sealer = Sealer::new(session_id);
+    events.iter_mut().for_each(|e| sealer.seal(e));
+    sealer.head()
+}
+
+/// Sealing one event at a time, for events written as a stream: [`Sealer::seal`] each event in file order,
+/// then [`Sealer::head`].
+pub struct Sealer {
+    prev: String,
+    count: usize,
+}
+
+impl Sealer {
+    pub fn new(session_id: &str) -> Self {
+        Sealer {
+            prev: genesis(session_id),
+            count: 0,
+        }
+    }
+
+    /// Set the next event's `prev` and `hash` (and `seq` where absent) in place.
+    pub fn seal(&mut self, event: &mut serde_json::Value) {
+        self.count += 1;
         if let Some(obj) = event.as_object_mut() {
             if !obj.contains_key("seq") {
-                obj.insert("seq".to_owned(), serde_json::Value::from(i + 1));
+                obj.insert("seq".to_owned(), serde_json::Value::from(self.count));
             }
-            obj.insert("prev".to_owned(), serde_json::Value::from(prev.clone()));
+            obj.insert(
+                "prev".to_owned(),
+                serde_json::Value::from(self.prev.clone()),
+            );
             obj.remove("hash");
         }
-        let hash = event_hash(&prev, event);
+        let hash = event_hash(&self.prev, event);
         if let Some(obj) = event.as_object_mut() {
             obj.insert("hash".to_owned(), serde_json::Value::from(hash.clone()));
         }
-        prev = hash;
+        self.prev = hash;
     }
-    Head {
-        hash: Some(prev),
-        count: i64::try_from(events.len()).ok(),
+
+    /// The head anchor of the events sealed so far.
+    pub fn head(&self) -> Head {
+        Head {
+            hash: Some(self.prev.clone()),
+            count: i64::try_from(self.count).ok(),
+        }
     }
 }
 

@@ -66,9 +66,27 @@ pub fn file_bundles(
         .filter(|d| d.kind == DocumentKind::SessionBundle)
     {
         // References are resolved first so that events from `events.jsonl` are schema-checked too.
-        let loaded = bundle::resolve(doc.node, file, Some(base), budgets);
+        let mut loaded = bundle::resolve(doc.node, file, Some(base), budgets);
         out.references.extend(loaded.references.iter().cloned());
-        let problems = schema_checked(&loaded.node, &loaded.files);
+        let mut problems = schema_checked(&loaded.node, &loaded.files);
+        // The events of an `events.jsonl` were schema-checked one by one as they were read.
+        let id = |keys: &[&str]| {
+            loaded
+                .node
+                .at(keys)
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        let (session, workflow) = (id(&["session", "id"]), id(&["session", "workflow"]));
+        problems.extend(
+            std::mem::take(&mut loaded.event_problems)
+                .into_iter()
+                .map(|mut p| {
+                    p.session = session.clone();
+                    p.workflow = workflow.clone();
+                    p
+                }),
+        );
         if problems.is_empty() {
             out.bundles.push(loaded);
         } else {

@@ -128,7 +128,14 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     }
     let id = session_id(loaded).unwrap_or_default();
     let (events, head) = bundle::chain_inputs(&loaded.node);
-    let result = chain::verify(id, events, head.as_ref());
+    // The events of an `events.jsonl` were verified as they were read.
+    let (result, present) = match &loaded.events_file {
+        Some(file) => (file.chain.clone(), file.carries_chain),
+        None => (
+            chain::verify(id, events, head.as_ref()),
+            chain::carries_chain(events),
+        ),
+    };
     let mut chain = BTreeMap::new();
     chain.insert(
         RegoValue::from("verified"),
@@ -150,10 +157,7 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     chain.insert(RegoValue::from("kind"), kind);
     chain.insert(RegoValue::from("seq"), seq);
     chain.insert(RegoValue::from("index"), index);
-    chain.insert(
-        RegoValue::from("present"),
-        RegoValue::from(chain::carries_chain(events)),
-    );
+    chain.insert(RegoValue::from("present"), RegoValue::from(present));
     map.insert(RegoValue::from("chain"), RegoValue::from(chain));
     let recording = &loaded.recording;
     let or_null = |v: Option<RegoValue>| v.unwrap_or(RegoValue::Null);
@@ -171,16 +175,52 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
     RegoValue::from(map)
 }
 
+/// The policy input of a bundle. The events of an `events.jsonl` are kept as their lines' text
+/// ([`bundle::EventsFile`]): each is parsed again and made a regorus value here, in the evaluating thread,
+/// and its text dropped, so no event is ever held as a located tree, nor as text and value at once for long.
+/// `Err` names the line of an event that no longer parses as it did when it was read (the bundle is then
+/// not evaluated).
+fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> Result<RegoValue, String> {
+    let mut input = stages::policy_input(&loaded.node, custody);
+    let Some(file) = &mut loaded.events_file else {
+        return Ok(input);
+    };
+    let budgets = file.budgets();
+    let mut strings = crate::source::RegoStrings::default();
+    let values = std::mem::take(&mut file.texts)
+        .into_iter()
+        .zip(&file.lines)
+        .map(
+            |(text, line)| match crate::source::parse_one(&text, &budgets) {
+                Ok(event) => Ok(event.to_rego_with(&mut strings)),
+                Err(e) => Err(format!(
+                    "line {} of its events file no longer parses: {}",
+                    line.number, e.message
+                )),
+            },
+        )
+        .collect::<Result<Vec<RegoValue>, String>>()?;
+    let slot = input
+        .as_object_mut()
+        .ok()
+        .and_then(|o| o.get_mut(&RegoValue::from("evidence")))
+        .and_then(|e| e.as_object_mut().ok())
+        .and_then(|e| e.get_mut(&RegoValue::from("events")));
+    if let Some(slot) = slot {
+        *slot = RegoValue::from(values);
+    }
+    Ok(input)
+}
+
 /// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
 /// workflow is not judged.
 fn evaluate(
     engine: &mut Worker,
-    loaded: &LoadedBundle,
+    loaded: &mut LoadedBundle,
     declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
 ) -> Evaluated {
-    let node = &loaded.node;
     let session = session_id(loaded).map(str::to_owned);
     let workflow_id = workflow_id(loaded);
     let problems: Vec<_> = loaded
@@ -193,12 +233,6 @@ fn evaluate(
             p
         })
         .collect();
-    let subject = Subject {
-        node,
-        files: &loaded.files,
-        workflow: workflow_id.clone(),
-        session: session.clone(),
-    };
     let name = format!(
         "{}: bundle {}",
         loaded.files[0],
@@ -212,8 +246,15 @@ fn evaluate(
             findings: problems,
             not_evaluated: vec![NotEvaluated {
                 file: loaded.files[0].clone(),
-                line: Some(node.pos.line),
-                document: subject.document(),
+                line: Some(loaded.node.pos.line),
+                document: Subject {
+                    node: &loaded.node,
+                    files: &loaded.files,
+                    workflow: workflow_id.clone(),
+                    session: session.clone(),
+                    events: None,
+                }
+                .document(),
                 message: format!(
                     "{name}: not evaluated: the workflow `{id}` it names is declared more than once ({at}, \
                      CUS-P003); give each manifest its own metadata.id"
@@ -226,7 +267,36 @@ fn evaluate(
         .as_ref()
         .and_then(|w| declared.by_id.get(w))
         .map(|w| engine.workflow(w));
-    let input = stages::policy_input(node, facts(opts.now_ns, workflow.as_ref(), loaded));
+    let custody = facts(opts.now_ns, workflow.as_ref(), loaded);
+    let input = match policy_input(loaded, custody) {
+        Ok(input) => input,
+        Err(why) => {
+            return Evaluated {
+                findings: problems,
+                not_evaluated: vec![NotEvaluated {
+                    file: loaded.files[0].clone(),
+                    line: Some(loaded.node.pos.line),
+                    document: Subject {
+                        node: &loaded.node,
+                        files: &loaded.files,
+                        workflow: workflow_id.clone(),
+                        session: session.clone(),
+                        events: None,
+                    }
+                    .document(),
+                    message: format!("{name}: not evaluated: {why}"),
+                }],
+                input: None,
+            }
+        }
+    };
+    let subject = Subject {
+        node: &loaded.node,
+        files: &loaded.files,
+        workflow: workflow_id.clone(),
+        session: session.clone(),
+        events: loaded.events_file.as_ref(),
+    };
     let kind = DocumentKind::SessionBundle;
     let mut result = stages::evaluate(engine, policies, kind, input, &subject, &name, opts);
     result.findings.splice(0..0, problems);
@@ -236,7 +306,7 @@ fn evaluate(
 /// Evaluate the bundles of files and bundle directories, in parallel; each comes with the name that tells it
 /// apart when it repeats an earlier bundle's session id.
 fn evaluate_all(
-    bundles: Vec<(LoadedBundle, Option<String>)>,
+    mut bundles: Vec<(LoadedBundle, Option<String>)>,
     declared: &Declared,
     policies: &Policies,
     opts: &RunOptions,
@@ -256,7 +326,7 @@ fn evaluate_all(
         crate::engine::EngineChoice::from_env(),
     );
     let results: Vec<Evaluated> = bundles
-        .par_iter()
+        .par_iter_mut()
         .map_init(
             || policies.worker(),
             |engine, (loaded, _)| evaluate(engine, loaded, declared, policies, opts),
@@ -388,11 +458,11 @@ fn stream_batch(
                         out.document = true;
                         findings
                     }
-                    StreamLine::Bundle(loaded) => {
+                    StreamLine::Bundle(mut loaded) => {
                         out.document = true;
                         out.evaluated = Some(evaluated(&loaded));
                         out.meeting = Some(meeting(&loaded));
-                        out.result = evaluate(engine, &loaded, declared, policies, opts);
+                        out.result = evaluate(engine, &mut loaded, declared, policies, opts);
                         return out;
                     }
                 };
@@ -425,26 +495,36 @@ fn stream_batch(
     }
 }
 
-/// Keep the text of each bundle's `events.jsonl` for source snippets, when within the file-size budget.
-fn events_sources(
-    bundles: &[(LoadedBundle, Option<String>)],
-    opts: &RunOptions,
-    report: &mut Report,
-) {
+/// The `events.jsonl` files of the bundles: (display name, path), for source snippets.
+fn events_files(bundles: &[(LoadedBundle, Option<String>)]) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
     for (loaded, _) in bundles {
         let Some(name) = loaded.files.get(1) else {
             continue;
         };
-        if report.sources.contains_key(name) {
-            continue;
-        }
         if let Some(dir) = Path::new(&loaded.files[0]).parent() {
             let path = dir.join(Path::new(name).file_name().unwrap_or_default());
-            if let Some(text) = read::snippet_text(&path, opts.budgets.max_file_size) {
-                report.sources.insert(name.clone(), text);
-            }
+            files.push((name.clone(), path));
         }
     }
+    files
+}
+
+/// Keep the text of the `events.jsonl` files that findings point into, for source snippets, when within the
+/// file-size budget. Read once the bundles are evaluated and their events dropped, and only when a finding
+/// needs it: a large events file is never held twice, nor at all when nothing is reported in it.
+fn events_sources(files: Vec<(String, PathBuf)>, opts: &RunOptions, report: &mut Report) {
+    let wanted: HashSet<&str> = report.findings.iter().map(|f| f.file.as_str()).collect();
+    let mut texts = Vec::new();
+    for (name, path) in files {
+        if !wanted.contains(name.as_str()) || report.sources.contains_key(&name) {
+            continue;
+        }
+        if let Some(text) = read::snippet_text(&path, opts.budgets.max_file_size) {
+            texts.push((name, text));
+        }
+    }
+    report.sources.extend(texts);
 }
 
 /// Run `custody check`.
@@ -550,8 +630,9 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
                 &path, &display, opts, &declared, &mut seen, policies, report,
             );
         }
-        events_sources(&bundles, opts, report);
+        let events_files = events_files(&bundles);
         evaluate_all(bundles, &declared, policies, opts, report);
+        events_sources(events_files, opts, report);
         workflow_findings(&workflows, &declared, &seen.named, policies, opts, report);
     })
 }

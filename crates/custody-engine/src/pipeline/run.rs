@@ -9,7 +9,7 @@ use crate::config::{Config, ExceptionScope, RuleSetting};
 use crate::discover::ToolError;
 use crate::engine::{EvalFailure, RawFinding};
 use crate::findings::{self, Finding, Severity, Waiver};
-use crate::source::{path_string, Node, SharedText};
+use crate::source::{path_string, Node, SharedText, Step};
 
 /// Options shared by `validate` and `check`.
 #[derive(Clone)]
@@ -140,9 +140,27 @@ pub struct Subject<'a> {
     pub files: &'a [String],
     pub workflow: Option<String>,
     pub session: Option<String>,
+    /// The `events.jsonl` whose events were taken out of `node` into the policy input: findings on
+    /// `evidence.events[i]` are located in event `i` read again from its line.
+    pub events: Option<&'a crate::evidence::bundle::EventsFile>,
 }
 
 impl Subject<'_> {
+    /// Where `path` is: in the document, or for a path into an event that was taken out of it, in that
+    /// event read again from its line of `events.jsonl`.
+    pub fn locate(&self, path: &[Step]) -> crate::source::Located {
+        if let (Some(events), [Step::Key(evidence), Step::Key(list), Step::Index(i), rest @ ..]) =
+            (self.events, path)
+        {
+            if evidence == "evidence" && list == "events" {
+                if let Some(event) = events.event(*i) {
+                    return event.locate(rest);
+                }
+            }
+        }
+        self.node.locate(path)
+    }
+
     /// The document as reports that list documents name it: its session id, else its workflow id.
     pub fn document(&self) -> String {
         self.session
@@ -156,7 +174,7 @@ impl Subject<'_> {
 pub fn locate(raw: RawFinding, subject: &Subject<'_>, catalogue: &Catalogue) -> Finding {
     let (pos, file, path) = match &raw.path {
         Some(path) => {
-            let located = subject.node.locate(path);
+            let located = subject.locate(path);
             (located.pos, located.file, Some(path_string(path)))
         }
         None => (subject.node.pos, subject.node.file, None),

@@ -196,6 +196,7 @@ pub fn evaluate_workflows(
                     files: &names,
                     workflow: w.id.clone(),
                     session: None,
+                    events: None,
                 };
                 let name = format!(
                     "{}: document {} ({})",

@@ -66,6 +66,35 @@ fn node_validator(kind: DocumentKind) -> &'static jsonschema::Validator<NodeJson
     })
 }
 
+/// The fragment of the bundle schema that one evidence event must match.
+const EVENT: &str = "#/$defs/event";
+
+/// The validator of one evidence event over `serde_json` values (its errors; see [`validator`]).
+fn event_validator() -> &'static jsonschema::Validator {
+    static EVENT_VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    EVENT_VALIDATOR.get_or_init(|| {
+        compile_at(
+            jsonschema::options(),
+            &schema_json(DocumentKind::SessionBundle),
+            EVENT,
+        )
+        .expect("embedded schema compiles (tested)")
+    })
+}
+
+/// The validator of one evidence event over custody's parsed documents (see [`node_validator`]).
+fn event_node_validator() -> &'static jsonschema::Validator<NodeJson> {
+    static EVENT_VALIDATOR: OnceLock<jsonschema::Validator<NodeJson>> = OnceLock::new();
+    EVENT_VALIDATOR.get_or_init(|| {
+        compile_at(
+            jsonschema::options_for::<NodeJson>(),
+            &schema_json(DocumentKind::SessionBundle),
+            EVENT,
+        )
+        .expect("embedded schema compiles (tested)")
+    })
+}
+
 /// Compile one of custody's own schemas (JSON Schema 2020-12) for instances of representation `F`.
 /// jsonschema validates every schema it compiles against its meta-schema, and building the 2020-12
 /// meta-schema's validator costs as much as compiling custody's schema itself. Its API cannot turn that off, so the schema is compiled through a
@@ -75,6 +104,16 @@ fn node_validator(kind: DocumentKind) -> &'static jsonschema::Validator<NodeJson
 fn compile<F: jsonschema::json::Json>(
     options: jsonschema::ValidationOptions<'static, std::sync::Arc<dyn jsonschema::Retrieve>, F>,
     schema: &serde_json::Value,
+) -> Result<jsonschema::Validator<F>, String> {
+    compile_at(options, schema, "")
+}
+
+/// [`compile`], of the part of the schema at `fragment` (a JSON pointer fragment such as `#/$defs/event`;
+/// empty for the whole schema).
+fn compile_at<F: jsonschema::json::Json>(
+    options: jsonschema::ValidationOptions<'static, std::sync::Arc<dyn jsonschema::Retrieve>, F>,
+    schema: &serde_json::Value,
+    fragment: &str,
 ) -> Result<jsonschema::Validator<F>, String> {
     let id = schema
         .get("$id")
@@ -86,7 +125,7 @@ fn compile<F: jsonschema::json::Json>(
         .map_err(|e| e.to_string())?;
     let wrapper = serde_json::json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$ref": id,
+        "$ref": format!("{id}{fragment}"),
     });
     options
         .with_draft(jsonschema::Draft::Draft7)
@@ -137,11 +176,45 @@ pub fn prewarm(kinds: &'static [DocumentKind]) {
 
 /// Validate a document against the schema of its kind, then run the checks the schema cannot express.
 pub fn check(kind: DocumentKind, doc: &Node) -> Vec<Problem> {
+    let mut problems = schema_errors(node_validator(kind), || validator(kind), doc, kind);
+    extra_checks(kind, doc, &mut problems);
+    unique(problems)
+}
+
+/// Check one evidence event of a bundle on its own, as [`check`] checks it inside its bundle: against the
+/// bundle schema's event definition, and the integer range and no floats. Paths are the event's own (the
+/// caller puts `evidence.events[i]` before them). A bundle whose events are read a line at a time is
+/// checked event by event, without its events ever being held in one tree.
+pub fn check_event(event: &Node) -> Vec<Problem> {
+    let mut problems = schema_errors(
+        event_node_validator(),
+        event_validator,
+        event,
+        DocumentKind::SessionBundle,
+    );
+    number_checks(event, true, &mut problems);
+    unique(problems)
+}
+
+/// One problem per offending node: the schema and the Rust checks may both flag the same value.
+fn unique(mut problems: Vec<Problem>) -> Vec<Problem> {
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.path.clone()));
+    problems
+}
+
+/// The schema errors of `doc` (`kind` names its schema in the fallback message).
+fn schema_errors(
+    node_validator: &jsonschema::Validator<NodeJson>,
+    validator: impl Fn() -> &'static jsonschema::Validator,
+    doc: &Node,
+    kind: DocumentKind,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     // Most documents are valid: they are decided on the parsed document itself, and only a document with
     // errors is copied into `serde_json` values to collect them (with their messages and paths).
-    let json = (!node_validator(kind).is_valid(doc)).then(|| doc.to_json());
-    let errors = json.as_ref().map(|json| validator(kind).iter_errors(json));
+    let json = (!node_validator.is_valid(doc)).then(|| doc.to_json());
+    let errors = json.as_ref().map(|json| validator().iter_errors(json));
     let mut named = 0;
     for error in errors.into_iter().flatten() {
         named += 1;
@@ -192,10 +265,6 @@ pub fn check(kind: DocumentKind, doc: &Node) -> Vec<Problem> {
             ),
         });
     }
-    extra_checks(kind, doc, &mut problems);
-    // One finding per offending node: the schema and the Rust checks may both flag the same value.
-    let mut seen = std::collections::HashSet::new();
-    problems.retain(|p| seen.insert(p.path.clone()));
     problems
 }
 
@@ -267,6 +336,12 @@ fn unknown_field(key: &str, known: &[String]) -> String {
 }
 
 fn extra_checks(kind: DocumentKind, doc: &Node, problems: &mut Vec<Problem>) {
+    number_checks(doc, false, problems);
+    workflow_checks(kind, doc, problems);
+}
+
+/// The ±(2^53−1) integer range everywhere, and no floats in evidence events (`event`: `doc` is one event).
+fn number_checks(doc: &Node, event: bool, problems: &mut Vec<Problem>) {
     let mut path = Vec::new();
     doc.walk(&mut path, &mut |path, node| match &node.value {
         Value::Int(i) if !(-MAX_SAFE_INT..=MAX_SAFE_INT).contains(i) => problems.push(Problem {
@@ -279,12 +354,16 @@ fn extra_checks(kind: DocumentKind, doc: &Node, problems: &mut Vec<Problem>) {
                 message: format!("integer {f} is outside ±(2^53−1); write it as a string"),
             })
         }
-        Value::Float(f) if in_event(path) => problems.push(Problem {
+        Value::Float(f) if event || in_event(path) => problems.push(Problem {
             path: StepRef::owned(path),
             message: format!("evidence events may not hold floats ({f}): they are hashed canonically; use an integer or a string"),
         }),
         _ => {}
     });
+}
+
+/// Ticket regexes and host and command globs of a workflow, which must compile.
+fn workflow_checks(kind: DocumentKind, doc: &Node, problems: &mut Vec<Problem>) {
     if kind == DocumentKind::Workflow {
         let spec = [Step::Key("spec".into())];
         let at = |keys: &[&str]| -> Vec<Step> {

@@ -242,3 +242,57 @@ fn patterns_and_ranges() {
         "{p:?}"
     );
 }
+
+/// An event checked on its own (as `check` checks the events of an `events.jsonl`, a line at a time) has
+/// exactly the problems, messages and paths it has inside its bundle.
+#[test]
+fn an_event_checked_alone_has_the_problems_it_has_in_its_bundle() {
+    let manifest = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bundles/clean-per-session.yaml"
+    ))
+    .unwrap();
+    let events = [
+        r#"{"seq": 1, "type": "command", "time": "2026-11-20T10:00:00Z", "principal": "a", "command": "ls"}"#,
+        r#"{"type": "command", "extra": {"nested": 2.5}}"#,
+        r#"{"seq": 0, "type": 7, "time": "yesterday", "hash": "ABC", "big": 9007199254740993}"#,
+        r#"{"seq": 4, "type": "command", "principal": ["a"], "command": null, "ratio": 1.5}"#,
+        r#"[1, 2]"#,
+        r#""text""#,
+    ];
+    let mut doc = crate::source::parse_documents(&manifest, &crate::source::Budgets::default())
+        .unwrap()
+        .remove(0);
+    let parsed: Vec<Node> = events
+        .iter()
+        .map(|e| crate::source::parse_one(e, &crate::source::Budgets::default()).unwrap())
+        .collect();
+    if let Some(Value::Map(entries)) = doc.get_mut("evidence").map(|e| &mut e.value) {
+        for (k, v) in entries.iter_mut() {
+            if k.name == "events" {
+                v.value = Value::Seq(parsed.clone());
+            }
+        }
+    }
+    let whole = check(DocumentKind::SessionBundle, &doc);
+    let mut alone = Vec::new();
+    for (i, event) in parsed.iter().enumerate() {
+        for p in check_event(event) {
+            let mut path = vec![
+                Step::Key("evidence".into()),
+                Step::Key("events".into()),
+                Step::Index(i),
+            ];
+            path.extend(p.path);
+            alone.push(Problem {
+                path,
+                message: p.message,
+            });
+        }
+    }
+    let mut whole_sorted = whole.clone();
+    whole_sorted.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    alone.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    assert!(alone.len() >= 8, "{alone:#?}");
+    assert_eq!(alone, whole_sorted);
+}

@@ -14,6 +14,7 @@
 //! [`path_string`], [`Node::locate`]) and the entry points [`parse_file`], [`parse_documents`] and
 //! [`parse_one`]; [`decode`] turns bytes into text; [`Budgets`] are the resource limits every parser honours.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -289,22 +290,70 @@ impl Node {
 
     /// The value as a regorus value (what policies see), built directly without a JSON round-trip.
     pub fn to_rego(&self) -> regorus::Value {
+        self.to_rego_with(&mut RegoStrings::default())
+    }
+
+    /// [`Node::to_rego`], sharing one regorus string among equal keys and equal short strings (`strings`
+    /// holds those made so far, and can be kept across documents): a bundle's many events repeat the same
+    /// keys and mostly the same type, principal and times, which are then held once.
+    pub fn to_rego_with(&self, strings: &mut RegoStrings) -> regorus::Value {
         match &self.value {
             Value::Null => regorus::Value::Null,
             Value::Bool(b) => regorus::Value::from(*b),
             Value::Int(i) => regorus::Value::from(*i),
             Value::Float(f) => regorus::Value::from(*f),
-            Value::Str(s) => regorus::Value::from(s.as_str()),
-            Value::Seq(items) => {
-                regorus::Value::from(items.iter().map(Node::to_rego).collect::<Vec<_>>())
-            }
+            Value::Str(s) => strings.get(s),
+            Value::Seq(items) => regorus::Value::from(
+                items
+                    .iter()
+                    .map(|item| item.to_rego_with(strings))
+                    .collect::<Vec<_>>(),
+            ),
             Value::Map(entries) => regorus::Value::from(regorus::value::Object::from_entries(
                 entries
                     .iter()
-                    .map(|(k, v)| (regorus::Value::from(k.name.as_str()), v.to_rego()))
+                    .map(|(k, v)| (strings.get(&k.name), v.to_rego_with(strings)))
                     .collect(),
             )),
         }
+    }
+}
+
+/// The regorus strings made so far, shared by every value that holds the same text: all short texts, and
+/// the last few long ones (an event's `prev` is the previous event's `hash`).
+#[derive(Default)]
+pub struct RegoStrings {
+    short: HashMap<Box<str>, regorus::Value>,
+    recent: [Option<regorus::Value>; 4],
+    next: usize,
+}
+
+impl RegoStrings {
+    /// Longer strings (commands, hashes) are rarely repeated but by the next few values: not worth
+    /// remembering for longer.
+    const SHARED_LEN: usize = 32;
+
+    /// The regorus string of `text`, shared when it is short or was among the last few long ones.
+    pub fn get(&mut self, text: &str) -> regorus::Value {
+        if text.len() > Self::SHARED_LEN {
+            let recent = self.recent.iter().flatten().find(|v| {
+                v.as_string()
+                    .is_ok_and(|s| s.len() == text.len() && s.as_ref() == text)
+            });
+            if let Some(value) = recent {
+                return value.clone();
+            }
+            let value = regorus::Value::from(text);
+            self.recent[self.next] = Some(value.clone());
+            self.next = (self.next + 1) % self.recent.len();
+            return value;
+        }
+        if let Some(value) = self.short.get(text) {
+            return value.clone();
+        }
+        let value = regorus::Value::from(text);
+        self.short.insert(text.into(), value.clone());
+        value
     }
 }
 
