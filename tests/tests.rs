@@ -26,6 +26,7 @@ mod import_cli;
 mod large_bundles;
 mod messages;
 mod output_safety;
+mod signatures;
 mod snapshots;
 mod strict_json;
 mod untouched;
