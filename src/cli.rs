@@ -82,6 +82,10 @@ pub struct CheckArgs {
     /// Bundle files, bundle directories, JSON Lines streams (.jsonl), or - for JSON Lines on stdin
     #[arg(required = true)]
     pub bundles: Vec<PathBuf>,
+    /// OpenSSH allowed_signers file: whose SSH signatures of evidence heads to trust (CUS-S022); default:
+    /// trust.allowedSigners in .custody.yaml
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     /// Also write each policy input (the document plus `input.custody`) to FILE as JSON Lines, in input
     /// order: what the policies see, for debugging a policy or evaluating it with `opa eval`
     #[arg(long, value_name = "FILE")]

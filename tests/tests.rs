@@ -27,6 +27,7 @@ mod large_bundles;
 mod messages;
 mod output_safety;
 mod seal_edit;
+mod signatures;
 mod snapshots;
 mod streaming;
 mod strict_json;

@@ -130,7 +130,7 @@ standing_input := without(
 )
 
 # Every session finding, as {id, path, severity} (messages are checked separately where they matter).
-_deny := ((((((((((((data.custody.session.linkage.deny | data.custody.session.principal.deny) | data.custody.session.target.deny) | data.custody.session.approval.deny) | data.custody.session.timing.deny) | data.custody.session.ticket.deny) | data.custody.session.recording.deny) | data.custody.session.integrity.deny) | data.custody.session.commands.deny) | data.custody.session.breakglass.deny) | data.custody.session.retention.deny) | data.custody.session.identity.deny) | data.custody.session.anchoring.deny)
+_deny := (((((((((((((data.custody.session.linkage.deny | data.custody.session.principal.deny) | data.custody.session.target.deny) | data.custody.session.approval.deny) | data.custody.session.timing.deny) | data.custody.session.ticket.deny) | data.custody.session.recording.deny) | data.custody.session.integrity.deny) | data.custody.session.commands.deny) | data.custody.session.breakglass.deny) | data.custody.session.retention.deny) | data.custody.session.identity.deny) | data.custody.session.anchoring.deny) | data.custody.session.signatures.deny)
 
 _warn := data.custody.session.breakglass.warn
 

@@ -14,13 +14,23 @@ pub(super) fn run(args: CheckArgs, progress: Option<Progress>) -> Outcome {
         Err(o) => return o,
     };
     let dump_inputs = args.dump_inputs.as_deref();
-    let opts = run_options(
+    let mut opts = run_options(
         &args.evaluation,
         &setup,
         args.bundles,
         progress,
         dump_inputs,
     );
+    let trusted = args
+        .allowed_signers
+        .clone()
+        .or_else(|| setup.config.allowed_signers.clone());
+    if let Some(path) = trusted {
+        match custody_engine::trust::allowed_signers::AllowedSigners::load(&path) {
+            Ok(a) => opts.allowed_signers = Some(std::sync::Arc::new(a)),
+            Err(e) => return Outcome::usage(e),
+        }
+    }
     let mut report = custody_engine::pipeline::check(&opts, &args.workflows, &setup.policies);
     if let Some(o) = write_inputs(&report, dump_inputs) {
         return o;

@@ -278,6 +278,7 @@ fn run_options(
         progress,
         dump_inputs: dump_inputs.is_some(),
         ids_from: Vec::new(),
+        allowed_signers: None,
     }
 }
 

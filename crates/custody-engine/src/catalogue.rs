@@ -125,10 +125,10 @@ pub const RUST_CHECKS: &[RustCheck] = &[
 
 /// Whether findings of `rule` can be neither turned off, downgraded, nor waived: evaluation is fail-closed.
 /// Locked are the input checks (`CUS-P…`: an input custody could not read or that breaks its schema was not
-/// evaluated), `CUS-S013` (a broken evidence hash chain) and `CUS-S020` (evidence not anchored under an
-/// immutable workflow).
+/// evaluated), `CUS-S013` (a broken evidence hash chain), `CUS-S020` (evidence not anchored under an
+/// immutable workflow) and `CUS-S022` (evidence not signed by a trusted signer).
 pub fn is_locked(rule: &str) -> bool {
-    rule.starts_with("CUS-P") || rule == "CUS-S013" || rule == "CUS-S020"
+    rule.starts_with("CUS-P") || matches!(rule, "CUS-S013" | "CUS-S020" | "CUS-S022")
 }
 
 /// Rule metadata by id: the checks made in Rust, then the rules of each loaded policy file, in load order

@@ -75,6 +75,8 @@ pub struct Config {
     pub params: BTreeMap<String, String>,
     pub rules: Vec<(String, RuleSetting, Pos)>,
     pub exceptions: Vec<Exception>,
+    /// `trust.allowedSigners`: the OpenSSH allowed_signers file `check` verifies evidence signatures by.
+    pub allowed_signers: Option<PathBuf>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -84,7 +86,9 @@ const TOP_KEYS: &[&str] = &[
     "params",
     "rules",
     "exceptions",
+    "trust",
 ];
+const TRUST_KEYS: &[&str] = &["allowedSigners"];
 const EXCEPTION_KEYS: &[&str] = &["rule", "workflow", "session", "path", "reason", "expires"];
 
 /// The rule parameters `params` may set: those with a built-in default.
@@ -161,7 +165,7 @@ impl Config {
     }
 
     /// Make the paths the file gives relative to the directory `dir` that holds it: each relative
-    /// `policies` entry is joined to `dir`, and each relative `exclude` glob anchored there (as an absolute
+    /// `policies` entry and `trust.allowedSigners` are joined to `dir`, and each relative `exclude` glob anchored there (as an absolute
     /// glob, see [`crate::discover::Excludes`]). Nothing changes for a file in the working directory.
     fn rebase(&mut self, dir: &Path) {
         if dir.as_os_str().is_empty() || dir == Path::new(".") {
@@ -170,6 +174,11 @@ impl Config {
         for policy in &mut self.policies {
             if policy.is_relative() {
                 *policy = dir.join(&*policy);
+            }
+        }
+        if let Some(file) = &mut self.allowed_signers {
+            if file.is_relative() {
+                *file = dir.join(&*file);
             }
         }
         let Some(anchor) = crate::discover::absolute(dir) else {
@@ -314,6 +323,21 @@ impl Config {
                     for item in items {
                         let exception = config.exception(item)?;
                         config.exceptions.push(exception);
+                    }
+                }
+                "trust" => {
+                    for (k, v) in config.map(value, "trust")? {
+                        if k.name != "allowedSigners" {
+                            return Err(config.unknown(k.pos, &k.name, "trust", TRUST_KEYS));
+                        }
+                        let Some(path) = v.as_str().filter(|p| !p.is_empty()) else {
+                            return Err(config.error(
+                                v.pos,
+                                "trust.allowedSigners must be the path of an OpenSSH allowed_signers file",
+                                None,
+                            ));
+                        };
+                        config.allowed_signers = Some(PathBuf::from(path));
                     }
                 }
                 other => return Err(config.unknown(key.pos, other, "the configuration", TOP_KEYS)),

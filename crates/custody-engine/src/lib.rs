@@ -26,4 +26,5 @@ pub mod sanitize;
 pub mod schema;
 pub mod seal;
 pub mod source;
+pub mod trust;
 pub mod units;

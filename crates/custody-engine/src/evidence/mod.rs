@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod chain;
 pub mod command_line;
 pub mod recording;
+pub mod signature;
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {

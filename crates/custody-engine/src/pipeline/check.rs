@@ -12,7 +12,7 @@ use crate::discover::{self, Candidate, Input};
 use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
 use crate::evidence::bundle::{self, LoadedBundle};
-use crate::evidence::chain;
+use crate::evidence::{chain, signature};
 use crate::findings::{Finding, Severity};
 use crate::load::bundles::{self as load_bundles, StreamItem, StreamLine};
 use crate::load::read::{self, Loaded};
@@ -118,7 +118,8 @@ fn evaluated(loaded: &LoadedBundle) -> (String, String) {
 
 /// The `input.custody` object of a bundle evaluation: time, the named workflow, the hash chain and recording
 /// facts.
-fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> RegoValue {
+fn facts(opts: &RunOptions, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> RegoValue {
+    let now_ns = opts.now_ns;
     let (now_ns, now) = run::time_input(now_ns);
     let mut map = BTreeMap::new();
     map.insert(RegoValue::from("now_ns"), now_ns);
@@ -172,6 +173,16 @@ fn facts(now_ns: i64, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> Re
         or_null(recording.cast_duration_ns.map(RegoValue::from)),
     );
     map.insert(RegoValue::from("recording"), RegoValue::from(rec));
+    let trusted = opts.allowed_signers.as_deref();
+    let signatures: Vec<RegoValue> = signature::verify(&loaded.node, trusted)
+        .iter()
+        .map(signature::Verdict::to_rego)
+        .collect();
+    map.insert(RegoValue::from("signatures"), RegoValue::from(signatures));
+    map.insert(
+        RegoValue::from("allowed_signers"),
+        RegoValue::from(trusted.is_some()),
+    );
     RegoValue::from(map)
 }
 
@@ -210,6 +221,32 @@ fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> Result<RegoVal
         *slot = RegoValue::from(values);
     }
     Ok(input)
+}
+
+/// A workflow that declares `session.signers` cannot be judged without allowed signers to verify them by:
+/// one tool error per such workflow.
+fn unverifiable_signers(
+    workflows: &[crate::load::workflows::Workflow<'_>],
+) -> Vec<discover::ToolError> {
+    workflows
+        .iter()
+        .filter_map(|w| {
+            let signers = w.doc.node.at(&["spec", "session", "signers"])?;
+            let crate::source::Value::Seq(list) = &signers.value else {
+                return None;
+            };
+            (!list.is_empty()).then(|| {
+                discover::ToolError::new(format!(
+                    "workflow `{}` ({}:{}) declares session.signers, but no allowed signers were given to verify \
+                     its evidence signatures: pass --allowed-signers FILE (or set trust.allowedSigners in \
+                     .custody.yaml)",
+                    crate::sanitize::escape(w.id.as_deref().unwrap_or("without id")),
+                    w.file.display,
+                    signers.pos.line
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
@@ -267,7 +304,7 @@ fn evaluate(
         .as_ref()
         .and_then(|w| declared.by_id.get(w))
         .map(|w| engine.workflow(w));
-    let custody = facts(opts.now_ns, workflow.as_ref(), loaded);
+    let custody = facts(opts, workflow.as_ref(), loaded);
     let input = match policy_input(loaded, custody) {
         Ok(input) => input,
         Err(why) => {
@@ -534,6 +571,9 @@ pub fn check(opts: &RunOptions, workflow_paths: &[PathBuf], policies: &Policies)
         let files = stages::read_manifests(workflow_paths, opts, &mut read);
         let workflows = stages::schema_check(&files, &mut read, policies);
         let declared = declared_workflows(&workflows, read, report);
+        if opts.allowed_signers.is_none() {
+            report.tool_errors.extend(unverifiable_signers(&workflows));
+        }
         // Without all its declared workflows, no bundle can be judged.
         if !report.tool_errors.is_empty() {
             return;

@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub dump_inputs: bool,
     /// `validate --ids-from`: manifests read only for the ids a validated manifest must not reuse.
     pub ids_from: Vec<PathBuf>,
+    /// `check --allowed-signers` (or `trust.allowedSigners`): who may sign evidence heads, parsed once.
+    pub allowed_signers: Option<std::sync::Arc<crate::trust::allowed_signers::AllowedSigners>>,
 }
 
 /// A progress callback, shared across worker threads.
