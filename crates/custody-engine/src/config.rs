@@ -661,6 +661,24 @@ mod tests {
     }
 
     #[test]
+    fn trust_names_the_allowed_signers_file() {
+        let c = parse("trust:\n  allowedSigners: keys/allowed_signers\n").unwrap();
+        assert_eq!(
+            c.allowed_signers,
+            Some(PathBuf::from("keys/allowed_signers"))
+        );
+        let e = parse("trust:\n  allowedSigner: x\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(parse("trust:\n  allowedSigners: 3\n").is_err());
+        let mut c = c;
+        c.rebase(Path::new("conf"));
+        assert_eq!(
+            c.allowed_signers,
+            Some(PathBuf::from("conf/keys/allowed_signers"))
+        );
+    }
+
+    #[test]
     fn rule_ids_are_checked_against_the_catalogue() {
         let c = parse("rules:\n  CUS-W999: off\n").unwrap();
         let e = c.check_rule_ids(&["CUS-W001".to_owned()]).unwrap_err();
