@@ -651,6 +651,7 @@ mod tests {
         assert!(locked.is_err());
         assert!(parse("rules:\n  CUS-P001: off\n").is_err());
         assert!(parse("rules:\n  CUS-S013: warning\n").is_err());
+        assert!(parse("rules:\n  CUS-S022: off\n").is_err());
         assert!(parse("rules:\n  CUS-S020: off\n").is_err());
         assert!(parse("rules:\n  CUS-S020: warning\n").is_err());
         assert!(parse(
