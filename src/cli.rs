@@ -103,6 +103,13 @@ pub struct SealArgs {
     /// Rewrite a chain that exists but does not verify (after investigating why)
     #[arg(long)]
     pub reseal: bool,
+    /// Then sign each sealed bundle's evidence head with this OpenSSH private key (ed25519 or ECDSA P-256;
+    /// an encrypted key asks for its passphrase on the terminal): adds one evidence.head.signatures entry
+    #[arg(long, value_name = "KEYFILE", requires = "signer")]
+    pub sign: Option<PathBuf>,
+    /// The principal the signature is made as (as the allowed_signers file lists the key), with --sign
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub signer: Option<String>,
     /// Configuration file, for its `limits` (default: the nearest .custody.yaml, in this directory or a parent up to the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn locked_rules() {
         assert!(is_locked("CUS-P001") && is_locked("CUS-P003") && is_locked("CUS-S013"));
-        assert!(is_locked("CUS-S020"));
+        assert!(is_locked("CUS-S020") && is_locked("CUS-S022"));
         assert!(!is_locked("CUS-W001") && !is_locked("CUS-S014") && !is_locked("CUS-C001"));
     }
 }

@@ -651,6 +651,7 @@ mod tests {
         assert!(locked.is_err());
         assert!(parse("rules:\n  CUS-P001: off\n").is_err());
         assert!(parse("rules:\n  CUS-S013: warning\n").is_err());
+        assert!(parse("rules:\n  CUS-S022: off\n").is_err());
         assert!(parse("rules:\n  CUS-S020: off\n").is_err());
         assert!(parse("rules:\n  CUS-S020: warning\n").is_err());
         assert!(parse(
@@ -658,6 +659,24 @@ mod tests {
         )
         .is_err());
         assert!(parse("rules:\n  CUS-W001: sometimes\n").is_err());
+    }
+
+    #[test]
+    fn trust_names_the_allowed_signers_file() {
+        let c = parse("trust:\n  allowedSigners: keys/allowed_signers\n").unwrap();
+        assert_eq!(
+            c.allowed_signers,
+            Some(PathBuf::from("keys/allowed_signers"))
+        );
+        let e = parse("trust:\n  allowedSigner: x\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(parse("trust:\n  allowedSigners: 3\n").is_err());
+        let mut c = c;
+        c.rebase(Path::new("conf"));
+        assert_eq!(
+            c.allowed_signers,
+            Some(PathBuf::from("conf/keys/allowed_signers"))
+        );
     }
 
     #[test]

@@ -107,7 +107,16 @@ fn seal_doc(doc: &mut Json, reseal: bool) -> Result<bool, Sealed> {
     }
     let before = (events.clone(), doc.pointer("/evidence/head").cloned());
     let new_head = chain::seal_events(&session, events);
-    let head_json = serde_json::json!({"hash": new_head.hash, "count": new_head.count});
+    let mut head_json = serde_json::json!({"hash": new_head.hash, "count": new_head.count});
+    // Signatures of an unchanged head still hold: keep them (a changed head drops them, as they no longer
+    // match).
+    if let Some(sigs) = doc.pointer("/evidence/head/signatures") {
+        if doc.pointer("/evidence/head/hash") == Some(&head_json["hash"])
+            && doc.pointer("/evidence/head/count") == Some(&head_json["count"])
+        {
+            head_json["signatures"] = sigs.clone();
+        }
+    }
     let evidence = doc.as_object_mut().map(|o| {
         o.entry("evidence")
             .or_insert_with(|| Json::Object(Default::default()))

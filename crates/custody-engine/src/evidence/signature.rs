@@ -185,6 +185,134 @@ pub fn sign(doc: &Node, key: &PrivateKey) -> Result<String, ssh_key::Error> {
     sig.to_pem(LineEnding::LF)
 }
 
+/// Why a bundle could not be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("{0}")]
+    Bundle(String),
+    #[error("cannot sign: {0}")]
+    Key(#[from] ssh_key::Error),
+}
+
+fn bundle_error(message: impl Into<String>) -> SignError {
+    SignError::Bundle(message.into())
+}
+
+/// `text` (a sealed YAML bundle) with a signature by `key` for `signer` added to `evidence.head.signatures`.
+/// Nothing else changes: the entry is inserted as lines of its own, under `evidence.head` (a new
+/// `signatures:` list after its last entry, or a new first item of an existing block list).
+pub fn add_signature(text: &str, signer: &str, key: &PrivateKey) -> Result<String, SignError> {
+    let budgets = crate::source::Budgets::default();
+    let docs = crate::source::parse_documents(text, &budgets)
+        .map_err(|e| bundle_error(format!("cannot read the bundle: {}", e.message)))?;
+    let [doc] = docs.as_slice() else {
+        return Err(bundle_error(
+            "a bundle file to sign must hold one YAML document",
+        ));
+    };
+    let evidence = doc
+        .get("evidence")
+        .ok_or_else(|| bundle_error("the bundle has no evidence: seal it first"))?;
+    let Value::Map(entries) = &evidence.value else {
+        return Err(bundle_error("evidence is not a mapping"));
+    };
+    let Some((head_key, head)) = entries.iter().find(|(k, _)| k.name == "head") else {
+        return Err(bundle_error(
+            "the bundle has no evidence.head: seal it first (custody seal)",
+        ));
+    };
+    let Value::Map(head_entries) = &head.value else {
+        return Err(bundle_error("evidence.head is not a mapping"));
+    };
+    let Some((first_key, _)) = head_entries.first() else {
+        return Err(bundle_error("evidence.head is empty: seal it first"));
+    };
+    if first_key.pos.line == head_key.pos.line {
+        return Err(bundle_error(
+            "evidence.head is written in flow style ({…}): write it as a block mapping to sign the bundle",
+        ));
+    }
+    let armored = sign(doc, key)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (at_line, dash_indent) = match head_entries.iter().find(|(k, _)| k.name == "signatures") {
+        Some((k, list)) => {
+            let Value::Seq(items) = &list.value else {
+                return Err(bundle_error("evidence.head.signatures is not a list"));
+            };
+            match items.first() {
+                Some(item) if item.pos.line > k.pos.line => {
+                    (item.pos.line as usize - 1, item.pos.column.saturating_sub(3) as usize)
+                }
+                _ => {
+                    return Err(bundle_error(
+                        "evidence.head.signatures must be a block list (one `- signer:` item a line) to add a signature",
+                    ))
+                }
+            }
+        }
+        None => {
+            // After the last line of the head's block (the first later line indented no deeper than `head:`,
+            // blank lines before it left after the insertion).
+            let head_indent = head_key.pos.column as usize - 1;
+            let start = head_key.pos.line as usize;
+            let blank = |i: usize| lines[i].trim().is_empty();
+            let mut end = (start..lines.len())
+                .find(|&i| {
+                    let l = lines[i].trim_end_matches(['\n', '\r']);
+                    !blank(i) && l.len() - l.trim_start().len() <= head_indent
+                })
+                .unwrap_or(lines.len());
+            while end > start && blank(end - 1) {
+                end -= 1;
+            }
+            (end, usize::MAX)
+        }
+    };
+    let entry_indent = first_key.pos.column as usize - 1;
+    let mut block = String::new();
+    let dash = if dash_indent == usize::MAX {
+        block.push_str(&format!("{}signatures:\n", " ".repeat(entry_indent)));
+        entry_indent
+    } else {
+        dash_indent
+    };
+    let pad = " ".repeat(dash);
+    let quoted = serde_json::to_string(signer).unwrap_or_default();
+    block.push_str(&format!("{pad}- signer: {quoted}\n{pad}  signature: |\n"));
+    for line in armored.lines() {
+        block.push_str(&format!("{pad}    {line}\n"));
+    }
+    let mut out = String::with_capacity(text.len() + block.len() + 1);
+    for l in &lines[..at_line] {
+        out.push_str(l);
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&block);
+    for l in &lines[at_line..] {
+        out.push_str(l);
+    }
+    // The result must read back with the new signature verifying over the same message.
+    let check = crate::source::parse_documents(&out, &budgets).map_err(|e| {
+        bundle_error(format!(
+            "internal: the signed bundle does not parse: {}",
+            e.message
+        ))
+    })?;
+    let ok = check.first().is_some_and(|d| {
+        message(d) == message(doc)
+            && matches!(&d.at(&["evidence", "head", "signatures"]).map(|n| &n.value), Some(Value::Seq(items))
+                if items.iter().any(|i| i.get("signature").and_then(Node::as_str).map(str::trim) == Some(armored.trim())))
+    });
+    if !ok {
+        return Err(bundle_error(
+            "internal: the signature could not be added without changing the bundle",
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +378,40 @@ mod tests {
             AllowedSigners::parse("as", &format!("rec@pam valid-before=20260101 {pubkey}\n"))
                 .unwrap();
         assert!(!verify(&with(base), Some(&late))[0].valid_at_end);
+    }
+}
+
+#[cfg(test)]
+mod add_tests {
+    use super::*;
+
+    #[test]
+    fn adding_signatures_changes_no_other_byte() {
+        let key = PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[9; 32]));
+        let text = "session: {id: s, end: 2026-11-20T10:41:00Z}\nevidence:\n  head:\n    hash: ab\n    count: 2\n# tail\nretention: {}\n";
+        let once = add_signature(text, "rec@pam", &key).unwrap();
+        assert!(once.starts_with("session: {id: s, end: 2026-11-20T10:41:00Z}\nevidence:\n  head:\n    hash: ab\n    count: 2\n    signatures:\n    - signer: \"rec@pam\"\n"), "{once}");
+        assert!(
+            once.ends_with("-----END SSH SIGNATURE-----\n# tail\nretention: {}\n"),
+            "{once}"
+        );
+        let twice = add_signature(&once, "reviewer", &key).unwrap();
+        let d = crate::source::parse_documents(&twice, &Default::default())
+            .unwrap()
+            .remove(0);
+        let trusted = AllowedSigners::parse(
+            "as",
+            &format!(
+                "rec@pam,reviewer {}\n",
+                key.public_key().to_openssh().unwrap()
+            ),
+        )
+        .unwrap();
+        let verdicts = verify(&d, Some(&trusted));
+        assert_eq!(verdicts.len(), 2);
+        assert!(verdicts.iter().all(|v| v.verified), "{verdicts:?}");
+        assert_eq!(verdicts[0].signer.as_deref(), Some("reviewer"));
+        let flow = "evidence: {head: {hash: ab, count: 2}}\n";
+        assert!(add_signature(flow, "x", &key).is_err());
     }
 }
