@@ -2,22 +2,21 @@
 //! evaluated against the workflows they name; the workflow rules run on the manifests the bundles name
 //! (docs/bundle.md, "What check reports about its workflows").
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use regorus::Value as RegoValue;
 
 use crate::discover::{self, Candidate, Input};
 use crate::document::DocumentKind;
 use crate::engine::{Policies, Worker};
-use crate::evidence::bundle::{self, LoadedBundle};
-use crate::evidence::{chain, signature};
+use crate::evidence::bundle::LoadedBundle;
 use crate::findings::{Finding, Severity};
 use crate::load::bundles::{self as load_bundles, StreamItem, StreamLine};
 use crate::load::read::{self, Loaded};
 use crate::source::{Node, Pos, Step};
 
+use super::bundle_input::{facts, policy_input};
 use super::declared::{declared_workflows, workflow_findings, Declared};
 use super::run::{self, NotEvaluated, Report, RunOptions, Subject};
 use super::stages::{self, Evaluated};
@@ -106,7 +105,7 @@ fn workflow_id(loaded: &LoadedBundle) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn session_id(loaded: &LoadedBundle) -> Option<&str> {
+pub(super) fn session_id(loaded: &LoadedBundle) -> Option<&str> {
     loaded.node.at(&["session", "id"]).and_then(Node::as_str)
 }
 
@@ -114,113 +113,6 @@ fn session_id(loaded: &LoadedBundle) -> Option<&str> {
 fn evaluated(loaded: &LoadedBundle) -> (String, String) {
     let id = session_id(loaded).unwrap_or("bundle");
     (loaded.files[0].clone(), id.to_owned())
-}
-
-/// The `input.custody` object of a bundle evaluation: time, the named workflow, the hash chain and recording
-/// facts.
-fn facts(opts: &RunOptions, workflow: Option<&RegoValue>, loaded: &LoadedBundle) -> RegoValue {
-    let now_ns = opts.now_ns;
-    let (now_ns, now) = run::time_input(now_ns);
-    let mut map = BTreeMap::new();
-    map.insert(RegoValue::from("now_ns"), now_ns);
-    map.insert(RegoValue::from("now"), now);
-    if let Some(w) = workflow {
-        map.insert(RegoValue::from("workflow"), w.clone());
-    }
-    let id = session_id(loaded).unwrap_or_default();
-    let (events, head) = bundle::chain_inputs(&loaded.node);
-    // The events of an `events.jsonl` were verified as they were read.
-    let (result, present) = match &loaded.events_file {
-        Some(file) => (file.chain.clone(), file.carries_chain),
-        None => (
-            chain::verify(id, events, head.as_ref()),
-            chain::carries_chain(events),
-        ),
-    };
-    let mut chain = BTreeMap::new();
-    chain.insert(
-        RegoValue::from("verified"),
-        RegoValue::from(result.verified()),
-    );
-    chain.insert(
-        RegoValue::from("events"),
-        RegoValue::from(result.events as u64),
-    );
-    let (kind, seq, index) = match result.failure {
-        Some((k, s, i)) => (
-            RegoValue::from(k.as_str()),
-            s.map(RegoValue::from).unwrap_or(RegoValue::Null),
-            i.map(|i| RegoValue::from(i as u64))
-                .unwrap_or(RegoValue::Null),
-        ),
-        None => (RegoValue::Null, RegoValue::Null, RegoValue::Null),
-    };
-    chain.insert(RegoValue::from("kind"), kind);
-    chain.insert(RegoValue::from("seq"), seq);
-    chain.insert(RegoValue::from("index"), index);
-    chain.insert(RegoValue::from("present"), RegoValue::from(present));
-    map.insert(RegoValue::from("chain"), RegoValue::from(chain));
-    let recording = &loaded.recording;
-    let or_null = |v: Option<RegoValue>| v.unwrap_or(RegoValue::Null);
-    let mut rec = BTreeMap::new();
-    rec.insert(RegoValue::from("file"), RegoValue::from(recording.file));
-    rec.insert(
-        RegoValue::from("sha256_ok"),
-        or_null(recording.sha256_ok.map(RegoValue::from)),
-    );
-    rec.insert(
-        RegoValue::from("cast_duration_ns"),
-        or_null(recording.cast_duration_ns.map(RegoValue::from)),
-    );
-    map.insert(RegoValue::from("recording"), RegoValue::from(rec));
-    let trusted = opts.allowed_signers.as_deref();
-    let signatures: Vec<RegoValue> = signature::verify(&loaded.node, trusted)
-        .iter()
-        .map(signature::Verdict::to_rego)
-        .collect();
-    map.insert(RegoValue::from("signatures"), RegoValue::from(signatures));
-    map.insert(
-        RegoValue::from("allowed_signers"),
-        RegoValue::from(trusted.is_some()),
-    );
-    RegoValue::from(map)
-}
-
-/// The policy input of a bundle. The events of an `events.jsonl` are kept as their lines' text
-/// ([`bundle::EventsFile`]): each is parsed again and made a regorus value here, in the evaluating thread,
-/// and its text dropped, so no event is ever held as a located tree, nor as text and value at once for long.
-/// `Err` names the line of an event that no longer parses as it did when it was read (the bundle is then
-/// not evaluated).
-fn policy_input(loaded: &mut LoadedBundle, custody: RegoValue) -> Result<RegoValue, String> {
-    let mut input = stages::policy_input(&loaded.node, custody);
-    let Some(file) = &mut loaded.events_file else {
-        return Ok(input);
-    };
-    let budgets = file.budgets();
-    let mut strings = crate::source::RegoStrings::default();
-    let values = std::mem::take(&mut file.texts)
-        .into_iter()
-        .zip(&file.lines)
-        .map(
-            |(text, line)| match crate::source::parse_one(&text, &budgets) {
-                Ok(event) => Ok(event.to_rego_with(&mut strings)),
-                Err(e) => Err(format!(
-                    "line {} of its events file no longer parses: {}",
-                    line.number, e.message
-                )),
-            },
-        )
-        .collect::<Result<Vec<RegoValue>, String>>()?;
-    let slot = input
-        .as_object_mut()
-        .ok()
-        .and_then(|o| o.get_mut(&RegoValue::from("evidence")))
-        .and_then(|e| e.as_object_mut().ok())
-        .and_then(|e| e.get_mut(&RegoValue::from("events")));
-    if let Some(slot) = slot {
-        *slot = RegoValue::from(values);
-    }
-    Ok(input)
 }
 
 /// A workflow that declares `session.signers` cannot be judged without allowed signers to verify them by:
@@ -247,6 +139,36 @@ fn unverifiable_signers(
             })
         })
         .collect()
+}
+
+/// What evaluating a bundle gives when it is not judged (`why`): its reference problems, and a tool error
+/// naming it.
+fn not_judged(
+    loaded: &LoadedBundle,
+    problems: Vec<Finding>,
+    name: &str,
+    workflow: Option<String>,
+    session: Option<String>,
+    why: &str,
+) -> Evaluated {
+    let document = Subject {
+        node: &loaded.node,
+        files: &loaded.files,
+        workflow,
+        session,
+        events: None,
+    }
+    .document();
+    Evaluated {
+        findings: problems,
+        not_evaluated: vec![NotEvaluated {
+            file: loaded.files[0].clone(),
+            line: Some(loaded.node.pos.line),
+            document,
+            message: format!("{name}: not evaluated: {why}"),
+        }],
+        input: None,
+    }
 }
 
 /// Evaluate one bundle: its reference problems, then the policies' findings. A bundle naming an ambiguous
@@ -279,26 +201,11 @@ fn evaluate(
         .as_ref()
         .and_then(|id| Some((id, declared.ambiguous.get(id)?)))
     {
-        return Evaluated {
-            findings: problems,
-            not_evaluated: vec![NotEvaluated {
-                file: loaded.files[0].clone(),
-                line: Some(loaded.node.pos.line),
-                document: Subject {
-                    node: &loaded.node,
-                    files: &loaded.files,
-                    workflow: workflow_id.clone(),
-                    session: session.clone(),
-                    events: None,
-                }
-                .document(),
-                message: format!(
-                    "{name}: not evaluated: the workflow `{id}` it names is declared more than once ({at}, \
-                     CUS-P003); give each manifest its own metadata.id"
-                ),
-            }],
-            input: None,
-        };
+        let why = format!(
+            "the workflow `{id}` it names is declared more than once ({at}, CUS-P003); give each manifest \
+             its own metadata.id"
+        );
+        return not_judged(loaded, problems, &name, workflow_id, session, &why);
     }
     let workflow = workflow_id
         .as_ref()
@@ -307,25 +214,7 @@ fn evaluate(
     let custody = facts(opts, workflow.as_ref(), loaded);
     let input = match policy_input(loaded, custody) {
         Ok(input) => input,
-        Err(why) => {
-            return Evaluated {
-                findings: problems,
-                not_evaluated: vec![NotEvaluated {
-                    file: loaded.files[0].clone(),
-                    line: Some(loaded.node.pos.line),
-                    document: Subject {
-                        node: &loaded.node,
-                        files: &loaded.files,
-                        workflow: workflow_id.clone(),
-                        session: session.clone(),
-                        events: None,
-                    }
-                    .document(),
-                    message: format!("{name}: not evaluated: {why}"),
-                }],
-                input: None,
-            }
-        }
+        Err(why) => return not_judged(loaded, problems, &name, workflow_id, session, &why),
     };
     let subject = Subject {
         node: &loaded.node,

@@ -2,6 +2,7 @@
 //! schema-check them ([`crate::load`]), evaluate them with the policies, locate the findings in their
 //! documents, and collect everything in a [`run::Report`] for the reporters.
 
+mod bundle_input;
 pub mod check;
 mod declared;
 pub mod run;
