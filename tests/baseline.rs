@@ -144,3 +144,24 @@ fn an_incomplete_run_writes_no_baseline() {
         flow
     );
 }
+
+#[test]
+fn a_baseline_extends_the_configuration_init_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir(d.join(".git")).unwrap();
+    custody(d).args(["init", "."]).assert().code(0);
+    copy(
+        "examples/invalid/owner-is-operator.yaml",
+        d,
+        "workflows/owner.yaml",
+    );
+    let (code, out, err) = baseline(d, &["workflows"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(d.join(".custody.yaml")).unwrap();
+    assert!(
+        written.contains("exceptions:              # governed waivers"),
+        "{written}"
+    );
+    assert_eq!(run_json(d, &["validate", "workflows"]).code, 0);
+}

@@ -91,6 +91,22 @@ fn items(entries: &[Entry], expires: &str, indent: &str) -> String {
     out
 }
 
+/// Whether `line` is `exceptions:` with no value on it (a block list follows, or nothing).
+fn block_list_key(line: &str) -> bool {
+    line.strip_prefix("exceptions:")
+        .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+}
+
+/// For `exceptions: []` (the empty list `custody init` writes), with or without a comment after it: that
+/// comment (with the spaces before it), to keep on the `exceptions:` line that replaces it.
+fn empty_list_value(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix("exceptions:")?
+        .trim_end_matches(['\n', '\r']);
+    let after = rest.trim_start().strip_prefix("[]")?;
+    (after.trim().is_empty() || after.trim_start().starts_with('#')).then_some(after.trim_end())
+}
+
 /// `text` (a configuration file, possibly empty) with `entries` added to its `exceptions:` list, expiring on
 /// `expires` (`YYYY-MM-DD`); `comment` goes above them. An error when the file's `exceptions` is not a block
 /// list this edit can extend, or when the result would not be a valid configuration.
@@ -102,11 +118,9 @@ pub fn insert(
     comment: &str,
 ) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let key = lines.iter().position(|l| {
-        l.strip_prefix("exceptions:")
-            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
-            || l.trim_end() == "exceptions: []"
-    });
+    let key = lines
+        .iter()
+        .position(|l| empty_list_value(l).is_some() || block_list_key(l));
     let mut out = String::with_capacity(text.len() + entries.len() * 120);
     match key {
         None => {
@@ -141,8 +155,8 @@ pub fn insert(
                 })
                 .unwrap_or_else(|| "  ".to_owned());
             for (i, line) in lines.iter().enumerate() {
-                if i == at && line.trim_end() == "exceptions: []" {
-                    out.push_str("exceptions:\n");
+                if let (true, Some(comment)) = (i == at, empty_list_value(line)) {
+                    out.push_str(&format!("exceptions:{comment}\n"));
                 } else {
                     out.push_str(line);
                 }
@@ -221,6 +235,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Config::parse("c.yaml", empty).unwrap().exceptions.len(), 1);
+        // As `custody init` writes it: an empty list with a comment, which stays.
+        let scaffold = "rules: {}\nexceptions: []   # governed waivers\n";
+        let out = insert(
+            "c.yaml",
+            scaffold,
+            &[entry("CUS-W005", "spec")],
+            "2027-03-08",
+            "b",
+        )
+        .unwrap();
+        assert!(
+            out.starts_with("rules: {}\nexceptions:   # governed waivers\n  # b\n  - rule:"),
+            "{out}"
+        );
+        assert_eq!(Config::parse("c.yaml", out).unwrap().exceptions.len(), 1);
     }
 
     #[test]
